@@ -1,0 +1,24 @@
+"""fastcors: a drop-in, faster and safer replacement for Flask-CORS.
+
+``from fastcors import CORS, cross_origin`` takes Flask-CORS's options with the same precedence and
+sends the same headers, except for the documented intended differences (see the README).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._diagnostics import CORSConfigWarning
+from ._engine import IMPLEMENTATION
+from .decorator import cross_origin
+from .extension import CORS
+
+__all__ = ["CORS", "IMPLEMENTATION", "CORSConfigWarning", "__version__", "cross_origin"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("fastcors")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,240 @@
+"""Start-up diagnostics: configurations that are valid but dangerous.
+
+Each finding is one message naming the option (by its keyword name), the value, the risk and the
+fix. :func:`report` turns findings into ``CORSConfigWarning`` warnings, or into one ``ValueError``
+in strict mode. Nothing here runs per request.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+import warnings
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import flask
+import werkzeug
+
+__all__ = ["CORSConfigWarning", "diagnose", "report", "unknown_options"]
+
+BOOLEAN_OPTIONS = (
+    "supports_credentials",
+    "send_wildcard",
+    "automatic_options",
+    "vary_header",
+    "intercept_exceptions",
+    "always_send",
+    "allow_private_network",
+    "strict",
+)
+
+_REGEX_CHARS = frozenset("*\\]?$^[()")
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class CORSConfigWarning(UserWarning):
+    """A fastcors configuration that works but is probably not what was meant, or is unsafe."""
+
+
+def _items(value: Any) -> list[Any]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
+
+def _lists_star(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return "*" in (part.strip() for part in value.split(","))
+    return any(isinstance(item, str) and item.strip() == "*" for item in _items(value))
+
+
+def _from(sources: Mapping[str, str] | None, name: str) -> str:
+    if not sources:
+        return ""
+    where = sources.get(name, "")
+    return f" (from {where})" if where and where != "default" else ""
+
+
+def _wildcard_origins(origins: Any) -> list[str]:
+    """The origins entries that admit any site: '*', and every pattern matching 'null' in full."""
+    found = []
+    for item in _items(origins):
+        if isinstance(item, re.Pattern):
+            if isinstance(item.pattern, str) and item.fullmatch("null"):
+                found.append(item.pattern)
+        elif isinstance(item, str):
+            if item in ("*", ".*"):
+                found.append(item)
+            elif not _REGEX_CHARS.isdisjoint(item):
+                try:
+                    if re.fullmatch(item, "null", re.IGNORECASE):
+                        found.append(item)
+                except re.error:
+                    pass
+            elif item.casefold() == "null":
+                found.append(item)
+    return found
+
+
+def unknown_options(options: Mapping[str, Any], known: Iterable[str], where: str) -> list[str]:
+    """One message per option name fastcors does not know (a typo must not pass silently)."""
+    known = tuple(known)
+    messages = []
+    for name in options:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(str(name), known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "see the options table in the README."
+        messages.append(
+            f"fastcors: unknown option {name!r} in {where} is ignored, so whatever it was meant "
+            f"to configure keeps its default. Fix: {hint}"
+        )
+    return messages
+
+
+def diagnose(
+    options: Mapping[str, Any],
+    sources: Mapping[str, str] | None = None,
+    *,
+    names: Iterable[str] | None = None,
+) -> list[str]:
+    """Messages for the dangerous-but-valid settings among ``options``.
+
+    :param options: option values (merged, or a single location's).
+    :param sources: where each value came from, for the messages.
+    :param names: check only settings involving these names (default: all of ``options``); a check
+        of two options runs when both are in ``options`` and one is in ``names``.
+    """
+    check = set(options if names is None else names)
+    found: list[str] = []
+
+    def has(name: str) -> bool:
+        return name in options
+
+    for name in BOOLEAN_OPTIONS:
+        if name in check and isinstance(options.get(name), str):
+            value = options[name]
+            found.append(
+                f"fastcors: {name}={value!r}{_from(sources, name)} is a string where a boolean is "
+                f"expected; every non-empty string is true, so {name} is ON even if {value!r} says "
+                f"otherwise. Fix: use True or False."
+            )
+
+    if (
+        has("supports_credentials")
+        and has("origins")
+        and check & {"supports_credentials", "origins"}
+    ):
+        if options["supports_credentials"]:
+            wild = _wildcard_origins(options["origins"])
+            if wild:
+                found.append(
+                    f"fastcors: supports_credentials={options['supports_credentials']!r}"
+                    f"{_from(sources, 'supports_credentials')} with origins="
+                    f"{options['origins']!r}{_from(sources, 'origins')}: {wild[0]!r} admits any site "
+                    f"('null' included: sandboxed iframes, file: pages), so any site can make "
+                    f"credentialed requests with your users' cookies and read the answers. Fix: list "
+                    f"the trusted origins, e.g. origins=['https://app.example.com']."
+                )
+
+    if "origins" in check:
+        for item in _items(options.get("origins")):
+            if (
+                isinstance(item, str)
+                and _REGEX_CHARS.isdisjoint(item)
+                and item.casefold() != "null"
+                and _ORIGIN.fullmatch(item) is None
+            ):
+                kind = (
+                    "has a path or a trailing slash"
+                    if "://" in item
+                    else "has no scheme (an origin is scheme://host[:port])"
+                )
+                suggestion = item.split("://", 1)
+                fixed = (
+                    suggestion[0] + "://" + suggestion[1].split("/", 1)[0]
+                    if len(suggestion) == 2
+                    else "https://" + item.split("/", 1)[0]
+                )
+                found.append(
+                    f"fastcors: origins entry {item!r}{_from(sources, 'origins')} {kind}, so it never "
+                    f"equals a browser's Origin header and that site is refused. Fix: use {fixed!r}."
+                )
+
+    if "max_age" in check and options.get("max_age") is not None:
+        value = options["max_age"]
+        bad = False
+        if isinstance(value, bool):
+            bad = True
+        elif isinstance(value, int):
+            bad = value < 0
+        elif isinstance(value, timedelta):
+            bad = value.total_seconds() < 0
+        elif isinstance(value, str):
+            bad = value != "" and _DIGITS.fullmatch(value) is None
+        else:
+            bad = True
+        if bad:
+            found.append(
+                f"fastcors: max_age={value!r}{_from(sources, 'max_age')} is not a non-negative whole "
+                f"number of seconds; browsers ignore such an Access-Control-Max-Age and send a "
+                f"preflight before every request. Fix: use an int, a timedelta or a string of digits."
+            )
+
+    if (
+        has("expose_headers")
+        and has("supports_credentials")
+        and check & {"expose_headers", "supports_credentials"}
+    ):
+        if options["supports_credentials"] and _lists_star(options["expose_headers"]):
+            found.append(
+                f"fastcors: expose_headers={options['expose_headers']!r}"
+                f"{_from(sources, 'expose_headers')} with supports_credentials=True: on credentialed "
+                f"requests browsers read '*' as a header literally named '*', so no header is exposed "
+                f"to scripts. Fix: list the header names to expose."
+            )
+
+    if "methods" in check and _lists_star(options.get("methods")):
+        found.append(
+            f"fastcors: methods={options['methods']!r}{_from(sources, 'methods')}: a preflight's "
+            f"requested method must equal a configured method, and no method is named '*', so "
+            f"every preflight is refused. Fix: list the methods, e.g. "
+            f"methods=['GET', 'POST', 'PUT', 'DELETE']."
+        )
+    return found
+
+
+_SKIP_DIRS = tuple(
+    os.path.dirname(path) + os.sep
+    for path in (__file__, flask.__file__ or "", werkzeug.__file__ or "")
+    if path
+)
+
+
+def _stacklevel() -> int:
+    """The warnings stacklevel of the innermost caller outside fastcors, Flask and Werkzeug."""
+    level = 1
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_SKIP_DIRS):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def report(messages: Iterable[str], strict: bool) -> None:
+    """Warn once per distinct message, or raise them all as one ValueError in strict mode."""
+    unique = list(dict.fromkeys(messages))
+    if not unique:
+        return
+    if strict:
+        raise ValueError("\n".join(unique))
+    level = _stacklevel()
+    for message in unique:
+        warnings.warn(message, CORSConfigWarning, stacklevel=level)

@@ -1,0 +1,470 @@
+# cython: language_level=3, freethreading_compatible=True, embedsignature=True
+"""The CORS engine, compiled: the twin of fastcors._engine_py.
+
+Same names, same signatures, same results as the pure-Python module, which is the specification;
+tests/test_engine_parity.py holds the two to that. What differs is only how: the character-level
+work (control characters, RFC 9110 tokens, comma lists, header-name comparison) runs as typed C
+loops, and policies are C structs. Nothing here mutates shared state after module initialisation,
+so the module is safe under threads and declares itself free-threading compatible.
+"""
+
+cimport cython
+from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM
+from cpython.tuple cimport PyTuple_GET_SIZE, PyTuple_GET_ITEM
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
+
+from werkzeug.datastructures import Headers, MultiDict
+
+__all__ = [
+    "ACAC",
+    "ACAH",
+    "ACAM",
+    "ACAO",
+    "ACAPN",
+    "ACEH",
+    "ACMA",
+    "MARK",
+    "MAX_REQUEST_HEADERS_LENGTH",
+    "MAX_REQUEST_HEADERS_PIECES",
+    "Policy",
+    "Resources",
+    "apply",
+    "apply_policy",
+]
+
+ACAO = "Access-Control-Allow-Origin"
+ACEH = "Access-Control-Expose-Headers"
+ACAC = "Access-Control-Allow-Credentials"
+ACAPN = "Access-Control-Allow-Private-Network"
+ACAH = "Access-Control-Allow-Headers"
+ACMA = "Access-Control-Max-Age"
+ACAM = "Access-Control-Allow-Methods"
+
+MARK = "_fastcors_evaluated"
+
+MAX_REQUEST_HEADERS_LENGTH = 4096
+MAX_REQUEST_HEADERS_PIECES = 64
+
+cdef Py_ssize_t _MAX_LENGTH = 4096
+cdef Py_ssize_t _MAX_PIECES = 64
+
+cdef str _ACAO = ACAO
+cdef str _ACAH = ACAH
+cdef str _MARK = MARK
+cdef str _OPTIONS = "OPTIONS"
+cdef str _TRUE = "true"
+cdef str _COMMA_SPACE = ", "
+cdef str _STAR = "*"
+cdef tuple _VARY_ORIGIN = ("Vary", "Origin")
+cdef str _HTTP_ORIGIN = "HTTP_ORIGIN"
+cdef str _HTTP_ACRM = "HTTP_ACCESS_CONTROL_REQUEST_METHOD"
+cdef str _HTTP_ACRH = "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"
+cdef str _HTTP_ACRPN = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
+cdef object _Headers = Headers
+cdef object _MultiDict = MultiDict
+
+# RFC 9110 tchar, for code points below 128.
+cdef bint _TCHAR[128]
+
+
+cdef void _init_tchar() noexcept:
+    cdef int i
+    for i in range(128):
+        _TCHAR[i] = False
+    for i in range(ord("0"), ord("9") + 1):
+        _TCHAR[i] = True
+    for i in range(ord("A"), ord("Z") + 1):
+        _TCHAR[i] = True
+    for i in range(ord("a"), ord("z") + 1):
+        _TCHAR[i] = True
+    for c in b"!#$%&'*+-.^_`|~":
+        _TCHAR[c] = True
+
+
+_init_tchar()
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline bint _has_ctl(str value) noexcept:
+    """RFC 5234 CTL: NUL through US, and DEL."""
+    cdef Py_UCS4 c
+    for c in value:
+        if c < 32 or c == 127:
+            return True
+    return False
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline bint _is_token(str value, Py_ssize_t start, Py_ssize_t end) noexcept:
+    cdef Py_ssize_t i
+    cdef Py_UCS4 c
+    if start >= end:
+        return False
+    for i in range(start, end):
+        c = value[i]
+        if c >= 128 or not _TCHAR[c]:
+            return False
+    return True
+
+
+cdef inline Py_UCS4 _ascii_lower(Py_UCS4 c) noexcept:
+    # Integer arithmetic: Cython treats "+" on a Py_UCS4 as string concatenation.
+    if 65 <= c <= 90:
+        return <Py_UCS4>(<unsigned int>c | 0x20)
+    return c
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline bint _equals_lower(str value, str lower) noexcept:
+    """ASCII case-insensitive equality with an all-lower-case ASCII string."""
+    cdef Py_ssize_t i, size = len(lower)
+    if len(value) != size:
+        return False
+    for i in range(size):
+        if _ascii_lower(value[i]) != lower[i]:
+            return False
+    return True
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef bint _lists_origin(str value) noexcept:
+    """Whether one Vary field value lists "Origin" or "*" (a comma list, spaces and tabs around)."""
+    cdef Py_ssize_t size = len(value)
+    cdef Py_ssize_t start = 0, end, a, b, i
+    cdef str origin = "origin"
+    while start <= size:
+        end = start
+        while end < size and value[end] != u",":
+            end += 1
+        a = start
+        b = end
+        while a < b and (value[a] == u" " or value[a] == u"\t"):
+            a += 1
+        while b > a and (value[b - 1] == u" " or value[b - 1] == u"\t"):
+            b -= 1
+        if b - a == 1 and value[a] == u"*":
+            return True
+        if b - a == 6:
+            for i in range(6):
+                if _ascii_lower(value[a + i]) != origin[i]:
+                    break
+            else:
+                return True
+        start = end + 1
+    return False
+
+
+cdef inline object _environ_get(object environ, str key):
+    cdef PyObject* found
+    if type(environ) is dict:
+        found = PyDict_GetItem(environ, key)
+        return None if found is NULL else <object>found
+    return environ.get(key)
+
+
+@cython.final
+cdef class Policy:
+    """One resource's (or one decorated view's) compiled CORS options. See fastcors._engine_py."""
+
+    cdef readonly bint any_origin
+    cdef readonly object no_origin_value
+    cdef readonly frozenset methods
+    cdef readonly bint any_header
+    cdef readonly bint vary
+    cdef bint _wildcard_reply
+    cdef frozenset _origin_literals
+    cdef tuple _origin_patterns
+    cdef tuple _constant
+    cdef tuple _private_network_pair
+    cdef tuple _preflight
+    cdef frozenset _header_literals
+    cdef tuple _header_patterns
+
+    def __init__(
+        self,
+        *,
+        any_origin,
+        send_wildcard,
+        origin_literals,
+        origin_patterns,
+        no_origin_value,
+        expose_headers,
+        credentials,
+        private_network,
+        methods,
+        allow_methods,
+        max_age,
+        any_header,
+        header_literals,
+        header_patterns,
+        vary,
+    ):
+        constant = []
+        if expose_headers:
+            constant.append((ACEH, expose_headers))
+        if credentials:
+            constant.append((ACAC, "true"))
+        preflight = []
+        if max_age:
+            preflight.append((ACMA, max_age))
+        if allow_methods:
+            preflight.append((ACAM, allow_methods))
+        self.any_origin = bool(any_origin)
+        self._wildcard_reply = bool(any_origin and send_wildcard)
+        self._origin_literals = frozenset(origin_literals)
+        self._origin_patterns = tuple(origin_patterns)
+        self.no_origin_value = no_origin_value
+        self._constant = tuple(constant)
+        self._private_network_pair = (ACAPN, "true" if private_network else "false")
+        self.methods = frozenset(methods)
+        self._preflight = tuple(preflight)
+        self.any_header = bool(any_header)
+        self._header_literals = frozenset(header_literals)
+        self._header_patterns = tuple(header_patterns)
+        self.vary = bool(vary)
+
+    def __repr__(self):
+        return (
+            f"<Policy any_origin={self.any_origin} origins={sorted(self._origin_literals)!r} "
+            f"patterns={[p.pattern for p in self._origin_patterns]!r} vary={self.vary}>"
+        )
+
+    cpdef bint origin_allowed(self, str origin) except -1:
+        """Whether a (non-empty) Origin value is allowed: literal match ignoring case, or a pattern
+        matching all of it. A value with a control character is never allowed."""
+        if self._origin_literals and origin.casefold() in self._origin_literals:
+            return True
+        if not (self.any_origin or self._origin_patterns):
+            return False
+        if _has_ctl(origin):
+            return False
+        if self.any_origin:
+            return True
+        for pattern in self._origin_patterns:
+            if pattern.fullmatch(origin) is not None:
+                return True
+        return False
+
+    cpdef bint header_allowed(self, str name) except -1:
+        """Whether one requested header name (already a valid token) is allowed."""
+        if self.any_header:
+            return True
+        if self._header_literals and name.casefold() in self._header_literals:
+            return True
+        for pattern in self._header_patterns:
+            if pattern.match(name) is not None:
+                return True
+        return False
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cpdef object allow_headers(self, object value):
+        """The Access-Control-Allow-Headers value for an Access-Control-Request-Headers value, or
+        None (HEADERS_BOUNDED: at most 4096 characters and 64 pieces, tokens only)."""
+        cdef str text
+        cdef Py_ssize_t size, i, start, a, b, commas = 0
+        cdef Py_UCS4 c
+        cdef list names
+        if not value:
+            return None
+        text = <str?>value
+        size = len(text)
+        if size > _MAX_LENGTH:
+            return None
+        for c in text:
+            if c == u",":
+                commas += 1
+        if commas >= _MAX_PIECES:
+            return None
+        names = []
+        start = 0
+        for i in range(size + 1):
+            if i < size and text[i] != u",":
+                continue
+            a = start
+            b = i
+            while a < b and (text[a] == u" " or text[a] == u"\t"):
+                a += 1
+            while b > a and (text[b - 1] == u" " or text[b - 1] == u"\t"):
+                b -= 1
+            if _is_token(text, a, b):
+                name = text[a:b]
+                if self.header_allowed(name):
+                    names.append(name)
+            start = i + 1
+        if not names:
+            return None
+        names.sort()
+        return _COMMA_SPACE.join(names)
+
+    cpdef object evaluate(
+        self,
+        object origin,
+        str method,
+        object request_method,
+        object request_headers,
+        object request_private_network,
+    ):
+        """The CORS header pairs for one request, in Flask-CORS's order, without Vary; None when
+        no origin is allowed. See fastcors._engine_py.Policy.evaluate."""
+        cdef object allowed
+        cdef list pairs
+        if origin:
+            if self._wildcard_reply:
+                allowed = _STAR
+            elif self.origin_allowed(<str?>origin):
+                allowed = origin
+            else:
+                return None
+        else:
+            allowed = self.no_origin_value
+            if allowed is None:
+                return None
+        pairs = [(_ACAO, allowed)]
+        if self._constant:
+            pairs.extend(self._constant)
+        if request_private_network == _TRUE:
+            pairs.append(self._private_network_pair)
+        if (
+            method == _OPTIONS
+            and request_method
+            and (<str?>request_method).upper() in self.methods
+        ):
+            names = self.allow_headers(request_headers)
+            if names is not None:
+                pairs.append((_ACAH, names))
+            pairs.extend(self._preflight)
+        return pairs
+
+
+@cython.final
+cdef class Resources:
+    """The compiled ``resources`` of one ``CORS`` registration. See fastcors._engine_py."""
+
+    cdef dict _literals
+    cdef dict _buckets
+    cdef tuple _lengths
+
+    def __init__(self, literals, buckets):
+        self._literals = dict(literals)
+        self._buckets = {key: tuple(pairs) for key, pairs in buckets.items()}
+        self._lengths = tuple(sorted({len(key) for key in buckets}, reverse=True))
+
+    cpdef object lookup(self, str path):
+        """The policy of the first resource matching ``path``, or None."""
+        cdef PyObject* found = PyDict_GetItem(self._literals, path)
+        cdef Py_ssize_t size, length
+        cdef object candidates
+        if found is not NULL:
+            return <object>found
+        size = len(path)
+        for length in self._lengths:
+            if length <= size:
+                found = PyDict_GetItem(self._buckets, path[:length])
+                if found is not NULL:
+                    candidates = <object>found
+                    for pattern, policy in <tuple>candidates:
+                        if pattern.match(path) is not None:
+                            return policy
+                    return None
+        return None
+
+
+cdef object _header_lines(object headers):
+    cdef object lines
+    if type(headers) is _Headers:
+        lines = headers._list
+    elif isinstance(headers, _Headers):
+        lines = getattr(headers, "_list", None)
+    else:
+        return None
+    return lines if type(lines) is list else None
+
+
+cdef int _add_headers(Policy policy, object request, object response, bint extension) except -1:
+    cdef object headers, lines, environ, pairs, item, name, value
+    cdef bint vary, vary_listed = False, acao_seen
+    cdef Py_ssize_t i, count, size
+    if getattr(response, _MARK, False):
+        return 0
+    headers = response.headers
+    vary = policy.vary
+    lines = _header_lines(headers)
+    if lines is not None:
+        if extension or vary:
+            acao_seen = not extension
+            count = PyList_GET_SIZE(lines)
+            for i in range(count):
+                item = <object>PyList_GET_ITEM(lines, i)
+                if type(item) is tuple and PyTuple_GET_SIZE(item) == 2:
+                    name = <object>PyTuple_GET_ITEM(item, 0)
+                    value = <object>PyTuple_GET_ITEM(item, 1)
+                else:
+                    name, value = item
+                if type(name) is not str:
+                    continue
+                size = len(<str>name)
+                if size == 27:
+                    if not acao_seen and _equals_lower(<str>name, "access-control-allow-origin"):
+                        if value:
+                            return 0
+                        acao_seen = True
+                elif size == 4 and vary and not vary_listed and _equals_lower(<str>name, "vary"):
+                    vary_listed = _lists_origin(str(value))
+        environ = request.environ
+        pairs = policy.evaluate(
+            _environ_get(environ, _HTTP_ORIGIN),
+            request.method,
+            _environ_get(environ, _HTTP_ACRM),
+            _environ_get(environ, _HTTP_ACRH),
+            _environ_get(environ, _HTTP_ACRPN),
+        )
+        if pairs is not None:
+            (<list>lines).extend(<list>pairs)
+        if vary and not vary_listed:
+            (<list>lines).append(_VARY_ORIGIN)
+        return 0
+    if extension and headers is not None and headers.get(_ACAO):
+        return 0
+    if not isinstance(headers, (_Headers, _MultiDict)):
+        headers = _MultiDict(headers)
+        response.headers = headers
+    if vary:
+        for value in headers.getlist("Vary"):
+            if _lists_origin(str(value)):
+                vary_listed = True
+                break
+    environ = request.environ
+    pairs = policy.evaluate(
+        environ.get(_HTTP_ORIGIN),
+        request.method,
+        environ.get(_HTTP_ACRM),
+        environ.get(_HTTP_ACRH),
+        environ.get(_HTTP_ACRPN),
+    )
+    if pairs is not None:
+        for name, value in pairs:
+            headers.add(name, value)
+    if vary and not vary_listed:
+        headers.add(*_VARY_ORIGIN)
+    return 0
+
+
+def apply(Resources resources not None, object request, object response):
+    """The after-request work of ``CORS``. See fastcors._engine_py.apply."""
+    policy = resources.lookup(request.path)
+    if policy is not None:
+        _add_headers(<Policy>policy, request, response, True)
+    return response
+
+
+def apply_policy(Policy policy not None, object request, object response):
+    """The work of ``cross_origin``. See fastcors._engine_py.apply_policy."""
+    _add_headers(policy, request, response, False)
+    setattr(response, _MARK, True)
+    return response

@@ -1,0 +1,404 @@
+"""The CORS engine in pure Python: the executable specification of fastcors' hot path.
+
+Everything in this module runs per request and looks only at what the request brings. Every
+decision that can be made from the configuration alone was made by :mod:`fastcors._options` when it
+built the :class:`Policy` and :class:`Resources` objects. ``_engine_c.pyx`` is the compiled twin: same
+names, same signatures, same results (``tests/test_engine_parity.py`` holds them to that).
+
+Nothing here mutates shared state, so one policy can serve any number of threads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+from werkzeug.datastructures import Headers, MultiDict
+
+__all__ = [
+    "ACAC",
+    "ACAH",
+    "ACAM",
+    "ACAO",
+    "ACAPN",
+    "ACEH",
+    "ACMA",
+    "MARK",
+    "MAX_REQUEST_HEADERS_LENGTH",
+    "MAX_REQUEST_HEADERS_PIECES",
+    "Policy",
+    "Resources",
+    "apply",
+    "apply_policy",
+]
+
+ACAO = "Access-Control-Allow-Origin"
+ACEH = "Access-Control-Expose-Headers"
+ACAC = "Access-Control-Allow-Credentials"
+ACAPN = "Access-Control-Allow-Private-Network"
+ACAH = "Access-Control-Allow-Headers"
+ACMA = "Access-Control-Max-Age"
+ACAM = "Access-Control-Allow-Methods"
+
+#: Attribute the decorator sets on a response it handled; the extension leaves such responses alone.
+MARK = "_fastcors_evaluated"
+
+#: HEADERS_BOUNDED: longer Access-Control-Request-Headers values get no Allow-Headers at all.
+MAX_REQUEST_HEADERS_LENGTH = 4096
+#: HEADERS_BOUNDED: values splitting on "," into more pieces (empty ones included) get none either.
+MAX_REQUEST_HEADERS_PIECES = 64
+
+_ACAO_LOWER = ACAO.lower()
+_VARY_ORIGIN = ("Vary", "Origin")
+
+# RFC 9110 token: 1*tchar.
+_is_token = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+").fullmatch
+# RFC 5234 CTL: NUL through US, and DEL.
+_find_ctl = re.compile(r"[\x00-\x1f\x7f]").search
+
+
+class _Request(Protocol):
+    path: str
+    method: str
+    environ: Mapping[str, Any]
+
+
+class Policy:
+    """One resource's (or one decorated view's) compiled CORS options.
+
+    Immutable; built once by :func:`fastcors._options.compile_policy`.
+
+    :param any_origin: the origins include the wildcard ``*``.
+    :param send_wildcard: answer ``*`` instead of echoing (only used with ``any_origin``).
+    :param origin_literals: the literal origins, case-folded.
+    :param origin_patterns: compiled origin patterns; an Origin is allowed when one matches it in
+        full (ORIGIN_FULLMATCH).
+    :param no_origin_value: the Access-Control-Allow-Origin value for requests without an Origin,
+        or None for no CORS headers (already accounts for ``always_send``).
+    :param expose_headers: the Access-Control-Expose-Headers value, or None.
+    :param credentials: send ``Access-Control-Allow-Credentials: true``.
+    :param private_network: the Access-Control-Allow-Private-Network answer.
+    :param methods: the configured methods, upper-cased; a preflight's requested method must equal
+        one of them (METHOD_TOKEN).
+    :param allow_methods: the Access-Control-Allow-Methods value, or None.
+    :param max_age: the Access-Control-Max-Age value, or None.
+    :param any_header: every well-formed requested header name is allowed.
+    :param header_literals: allowed header names, case-folded.
+    :param header_patterns: compiled header-name patterns, matched at the start of the name.
+    :param vary: responses of this policy vary on Origin (VARY_ALL).
+    """
+
+    __slots__ = (
+        "_constant",
+        "_header_literals",
+        "_header_patterns",
+        "_origin_literals",
+        "_origin_patterns",
+        "_preflight",
+        "_private_network_pair",
+        "_wildcard_reply",
+        "any_header",
+        "any_origin",
+        "methods",
+        "no_origin_value",
+        "vary",
+    )
+
+    any_origin: bool
+    no_origin_value: str | None
+    methods: frozenset[str]
+    any_header: bool
+    vary: bool
+    _wildcard_reply: bool
+    _origin_literals: frozenset[str]
+    _origin_patterns: tuple[re.Pattern[str], ...]
+    _constant: tuple[tuple[str, str], ...]
+    _private_network_pair: tuple[str, str]
+    _preflight: tuple[tuple[str, str], ...]
+    _header_literals: frozenset[str]
+    _header_patterns: tuple[re.Pattern[str], ...]
+
+    def __init__(
+        self,
+        *,
+        any_origin: bool,
+        send_wildcard: bool,
+        origin_literals: Iterable[str],
+        origin_patterns: Sequence[re.Pattern[str]],
+        no_origin_value: str | None,
+        expose_headers: str | None,
+        credentials: bool,
+        private_network: bool,
+        methods: Iterable[str],
+        allow_methods: str | None,
+        max_age: str | None,
+        any_header: bool,
+        header_literals: Iterable[str],
+        header_patterns: Sequence[re.Pattern[str]],
+        vary: bool,
+    ) -> None:
+        constant: list[tuple[str, str]] = []
+        if expose_headers:
+            constant.append((ACEH, expose_headers))
+        if credentials:
+            constant.append((ACAC, "true"))
+        preflight: list[tuple[str, str]] = []
+        if max_age:
+            preflight.append((ACMA, max_age))
+        if allow_methods:
+            preflight.append((ACAM, allow_methods))
+        init = object.__setattr__
+        init(self, "any_origin", bool(any_origin))
+        init(self, "_wildcard_reply", bool(any_origin and send_wildcard))
+        init(self, "_origin_literals", frozenset(origin_literals))
+        init(self, "_origin_patterns", tuple(origin_patterns))
+        init(self, "no_origin_value", no_origin_value)
+        init(self, "_constant", tuple(constant))
+        init(self, "_private_network_pair", (ACAPN, "true" if private_network else "false"))
+        init(self, "methods", frozenset(methods))
+        init(self, "_preflight", tuple(preflight))
+        init(self, "any_header", bool(any_header))
+        init(self, "_header_literals", frozenset(header_literals))
+        init(self, "_header_patterns", tuple(header_patterns))
+        init(self, "vary", bool(vary))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __repr__(self) -> str:
+        return (
+            f"<Policy any_origin={self.any_origin} origins={sorted(self._origin_literals)!r} "
+            f"patterns={[p.pattern for p in self._origin_patterns]!r} vary={self.vary}>"
+        )
+
+    def origin_allowed(self, origin: str) -> bool:
+        """Whether a (non-empty) Origin value is allowed: literal match ignoring case, or a pattern
+        matching all of it. A value with a control character is never allowed."""
+        if origin.casefold() in self._origin_literals:
+            # Literals were checked for control characters when the policy was compiled.
+            return True
+        if not (self.any_origin or self._origin_patterns):
+            return False
+        if _find_ctl(origin) is not None:
+            return False
+        if self.any_origin:
+            return True
+        for pattern in self._origin_patterns:
+            if pattern.fullmatch(origin) is not None:
+                return True
+        return False
+
+    def header_allowed(self, name: str) -> bool:
+        """Whether one requested header name (already a valid token) is allowed."""
+        if self.any_header or name.casefold() in self._header_literals:
+            return True
+        for pattern in self._header_patterns:
+            if pattern.match(name) is not None:
+                return True
+        return False
+
+    def allow_headers(self, value: str | None) -> str | None:
+        """The Access-Control-Allow-Headers value for an Access-Control-Request-Headers value.
+
+        HEADERS_BOUNDED: over 4096 characters or over 64 comma-separated pieces gives None; pieces
+        are stripped of spaces and tabs, and empty or non-token pieces are dropped. The allowed names
+        are returned as sent, sorted, joined with ", "; None when there are none.
+        """
+        if (
+            not value
+            or len(value) > MAX_REQUEST_HEADERS_LENGTH
+            or value.count(",") >= MAX_REQUEST_HEADERS_PIECES
+        ):
+            return None
+        names = []
+        for piece in value.split(","):
+            name = piece.strip(" \t")
+            if name and _is_token(name) is not None and self.header_allowed(name):
+                names.append(name)
+        if not names:
+            return None
+        names.sort()
+        return ", ".join(names)
+
+    def evaluate(
+        self,
+        origin: str | None,
+        method: str,
+        request_method: str | None,
+        request_headers: str | None,
+        request_private_network: str | None,
+    ) -> list[tuple[str, str]] | None:
+        """The CORS header pairs for one request, in Flask-CORS's order, without Vary.
+
+        :param origin: the Origin header, or None.
+        :param method: the request method (upper-case, as Werkzeug gives it).
+        :param request_method: Access-Control-Request-Method, or None.
+        :param request_headers: Access-Control-Request-Headers, or None.
+        :param request_private_network: Access-Control-Request-Private-Network, or None.
+        :return: the pairs to append, or None when no origin is allowed (no CORS headers).
+        """
+        allowed: str | None
+        if origin:
+            if self._wildcard_reply:
+                allowed = "*"
+            elif self.origin_allowed(origin):
+                allowed = origin
+            else:
+                return None
+        else:
+            allowed = self.no_origin_value
+            if allowed is None:
+                return None
+        pairs = [(ACAO, allowed)]
+        if self._constant:
+            pairs.extend(self._constant)
+        if request_private_network == "true":
+            pairs.append(self._private_network_pair)
+        if method == "OPTIONS" and request_method and request_method.upper() in self.methods:
+            names = self.allow_headers(request_headers)
+            if names is not None:
+                pairs.append((ACAH, names))
+            pairs.extend(self._preflight)
+        return pairs
+
+
+class Resources:
+    """The compiled ``resources`` of one ``CORS`` registration: which policy answers which path.
+
+    :param literals: path -> policy of the first resource (in resource order) matching that exact
+        path, for every literal resource path.
+    :param buckets: literal prefix -> (pattern, policy) pairs, in resource order, of every pattern
+        resource whose own literal prefix is a prefix of that key. A path is looked up in the bucket
+        of the longest key it starts with, so only patterns that can match it are tried.
+    """
+
+    __slots__ = ("_buckets", "_lengths", "_literals")
+
+    _literals: dict[str, Policy]
+    _buckets: dict[str, tuple[tuple[re.Pattern[str], Policy], ...]]
+    _lengths: tuple[int, ...]
+
+    def __init__(
+        self,
+        literals: Mapping[str, Policy],
+        buckets: Mapping[str, Sequence[tuple[re.Pattern[str], Policy]]],
+    ) -> None:
+        init = object.__setattr__
+        init(self, "_literals", dict(literals))
+        init(self, "_buckets", {key: tuple(pairs) for key, pairs in buckets.items()})
+        init(self, "_lengths", tuple(sorted({len(key) for key in buckets}, reverse=True)))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def lookup(self, path: str) -> Policy | None:
+        """The policy of the first resource matching ``path`` (PATH_ONCE: as routed), or None."""
+        policy = self._literals.get(path)
+        if policy is not None:
+            return policy
+        size = len(path)
+        for length in self._lengths:
+            if length <= size:
+                candidates = self._buckets.get(path[:length])
+                if candidates is not None:
+                    for pattern, policy in candidates:
+                        if pattern.match(path) is not None:
+                            return policy
+                    return None
+        return None
+
+
+def _lists_origin(value: str) -> bool:
+    """Whether one Vary field value lists ``Origin`` or ``*``."""
+    for token in value.split(","):
+        token = token.strip(" \t").lower()
+        if token == "origin" or token == "*":
+            return True
+    return False
+
+
+def _header_lines(headers: Any) -> list[tuple[str, str]] | None:
+    """The line list of a Headers subclass, or None for any other kind of headers object."""
+    if isinstance(headers, Headers):
+        lines = getattr(headers, "_list", None)
+        if type(lines) is list:
+            return lines
+    return None
+
+
+def _add_headers(policy: Policy, request: _Request, response: Any, extension: bool) -> None:
+    if getattr(response, MARK, False):
+        return
+    headers = response.headers
+    vary = policy.vary
+    vary_listed = False
+    lines = headers._list if type(headers) is Headers else _header_lines(headers)
+    if lines is not None:
+        # Werkzeug keeps a response's header lines as a list of (name, value) tuples; reading and
+        # extending it directly skips Headers' per-call key normalisation and value validation,
+        # which costs more than the rest of the request's CORS work. Every value added here is
+        # validated: a CORS value never holds a control character.
+        if extension or vary:
+            acao_seen = not extension
+            for name, value in lines:
+                size = len(name)
+                if size == 27:
+                    if not acao_seen and name.lower() == _ACAO_LOWER:
+                        if value:
+                            return
+                        acao_seen = True
+                elif size == 4 and vary and not vary_listed and name.lower() == "vary":
+                    vary_listed = _lists_origin(value)
+        environ = request.environ
+        pairs = policy.evaluate(
+            environ.get("HTTP_ORIGIN"),
+            request.method,
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+        )
+        if pairs is not None:
+            lines.extend(pairs)
+        if vary and not vary_listed:
+            lines.append(_VARY_ORIGIN)
+        return
+    # Anything else goes through the public API. Like Flask-CORS, a headers object that is neither
+    # Headers nor MultiDict (some libraries set a plain dict) is replaced by a MultiDict first.
+    if extension and headers is not None and headers.get(ACAO):
+        return
+    if not isinstance(headers, (Headers, MultiDict)):
+        headers = MultiDict(headers)
+        response.headers = headers
+    if vary:
+        vary_listed = any(_lists_origin(value) for value in headers.getlist("Vary"))
+    environ = request.environ
+    pairs = policy.evaluate(
+        environ.get("HTTP_ORIGIN"),
+        request.method,
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+    )
+    for name, value in pairs or ():
+        headers.add(name, value)
+    if vary and not vary_listed:
+        headers.add(*_VARY_ORIGIN)
+
+
+def apply(resources: Resources, request: _Request, response: Any) -> Any:
+    """The after-request work of ``CORS``: find the resource for the request's path and add its
+    CORS headers to the response, unless the response already carries a (non-empty)
+    Access-Control-Allow-Origin or the decorator handled it. Returns the response."""
+    policy = resources.lookup(request.path)
+    if policy is not None:
+        _add_headers(policy, request, response, True)
+    return response
+
+
+def apply_policy(policy: Policy, request: _Request, response: Any) -> Any:
+    """The work of ``cross_origin``: add the policy's headers (unless an inner decorator already
+    did) and mark the response as handled. Returns the response."""
+    _add_headers(policy, request, response, False)
+    setattr(response, MARK, True)
+    return response

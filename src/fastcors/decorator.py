@@ -1,0 +1,137 @@
+"""The ``cross_origin`` view decorator."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable
+from functools import update_wrapper
+from typing import Any, TypeVar
+
+from flask import Flask
+
+from . import _engine
+from ._diagnostics import diagnose, report, unknown_options
+from ._options import KNOWN_OPTIONS, Layer, compile_policy, config_layer, merge
+from .extension import _get_app, app_state, get_request
+
+__all__ = ["cross_origin"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_WHERE = "cross_origin() keyword arguments"
+
+
+class _AddedOptions(str):
+    """The "OPTIONS" the decorator adds to a route's methods.
+
+    Werkzeug upper-cases a rule's methods; this string stays itself, so at request time the rule
+    tells an OPTIONS the route declared (a plain str) from the one only the decorator added.
+    """
+
+    __slots__ = ()
+
+    def upper(self) -> str:
+        return self
+
+
+_ADDED_OPTIONS = _AddedOptions("OPTIONS")
+
+
+def _route_declares_options(req: Any) -> bool:
+    methods = getattr(req.url_rule, "methods", None) or ()
+    for method in methods:
+        if method == "OPTIONS":
+            return type(method) is not _AddedOptions
+    return False
+
+
+class _View:
+    """A decorator's options resolved for one app."""
+
+    __slots__ = ("apply", "automatic_options", "policy")
+
+    def __init__(self, apply: Callable[..., Any], policy: Any, automatic_options: bool) -> None:
+        self.apply = apply
+        self.policy = policy
+        self.automatic_options = automatic_options
+
+
+def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """Enable CORS on one view, with the options of :class:`fastcors.CORS` (except ``resources``
+    and ``intercept_exceptions``) plus ``automatic_options``.
+
+    The options resolve (defaults < the app's ``CORS_*`` config < these keyword arguments) once per
+    app, on the view's first request. With ``automatic_options`` (the default) the view is also
+    routed for OPTIONS, and an OPTIONS request gets Flask's default OPTIONS response with the CORS
+    headers, without calling the view. Works on ``def`` and ``async def`` views.
+    """
+    options = dict(kwargs)
+    own_sources = dict.fromkeys(options, _WHERE)
+    own = unknown_options(options, KNOWN_OPTIONS, _WHERE) + diagnose(options, own_sources)
+    report(own, bool(options.get("strict")))
+    already_reported = frozenset(own)
+    automatic_options_set = "automatic_options" in options
+    token = object()
+    lock = threading.Lock()
+
+    def resolve(app: Flask) -> _View:
+        with lock:
+            views = app_state(app).views
+            view = views.get(token)
+            if view is None:
+                merged = merge(config_layer(app.config), Layer(options, _WHERE))
+                messages = diagnose(merged.options, merged.sources)
+                report(
+                    [m for m in messages if m not in already_reported],
+                    bool(merged.options["strict"]),
+                )
+                view = _View(
+                    _engine.apply_policy,
+                    compile_policy(merged.options),
+                    bool(merged.options["automatic_options"]),
+                )
+                views[token] = view
+            return view
+
+    def answers_options(view: _View, req: Any) -> bool:
+        # PREFLIGHT_NO_VIEW: automatic_options switched off only by the app config must not run
+        # the view of a route that never declared OPTIONS.
+        return view.automatic_options or (
+            not automatic_options_set and not _route_declares_options(req)
+        )
+
+    def decorator(f: F) -> F:
+        if inspect.iscoroutinefunction(f):
+
+            async def wrapped(*a: Any, **kw: Any) -> Any:
+                app = _get_app()
+                view = app_state(app).views.get(token) or resolve(app)
+                req = get_request()
+                if req.method == "OPTIONS" and answers_options(view, req):
+                    response = app.make_default_options_response()
+                else:
+                    response = app.make_response(await f(*a, **kw))
+                return view.apply(view.policy, req, response)
+
+        else:
+
+            def wrapped(*a: Any, **kw: Any) -> Any:  # type: ignore[misc]
+                app = _get_app()
+                view = app_state(app).views.get(token) or resolve(app)
+                req = get_request()
+                if req.method == "OPTIONS" and answers_options(view, req):
+                    response = app.make_default_options_response()
+                else:
+                    response = app.make_response(f(*a, **kw))
+                return view.apply(view.policy, req, response)
+
+        update_wrapper(wrapped, f)
+        if options.get("automatic_options", True):
+            # Route OPTIONS to the view instead of Flask's automatic answer (Flask-CORS does this
+            # by changing f itself; fastcors leaves f alone).
+            wrapped.required_methods = set(getattr(f, "required_methods", ())) | {_ADDED_OPTIONS}  # type: ignore[attr-defined]
+            wrapped.provide_automatic_options = False  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

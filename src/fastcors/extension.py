@@ -1,0 +1,209 @@
+"""The ``CORS`` extension: resolves a configuration once per app and registers the after-request
+hook that applies it."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Flask, current_app, request
+
+from . import _engine
+from ._diagnostics import diagnose, report, unknown_options
+from ._options import (
+    KNOWN_OPTIONS,
+    Layer,
+    Merged,
+    compile_policy,
+    compile_resources,
+    config_layer,
+    merge,
+    resource_entries,
+)
+
+if TYPE_CHECKING:
+    from flask.blueprints import BlueprintSetupState
+    from flask.sansio.app import App
+
+__all__ = ["CORS"]
+
+LOG = logging.getLogger("fastcors")
+
+#: Returns the current request object (no proxy in between on the hot path).
+get_request: Callable[[], Any] = request._get_current_object  # type: ignore[attr-defined]
+_get_app: Callable[[], Flask] = current_app._get_current_object  # type: ignore[attr-defined]
+
+_KWARGS = "keyword arguments"
+
+
+class AppState:
+    """fastcors' per-app state, kept in ``app.extensions["fastcors"]``.
+
+    :ivar registrations: the compiled ``Resources`` of each ``CORS(app)``/``init_app`` call, in order.
+    :ivar intercepting: (apply, resources) of the registrations with ``intercept_exceptions``.
+    :ivar blueprints: per ``CORS(blueprint)`` registration, (apply, resources) resolved for this app.
+    :ivar views: per ``cross_origin`` decorator, its options resolved for this app.
+    """
+
+    __slots__ = ("blueprints", "intercepting", "registrations", "views")
+
+    def __init__(self) -> None:
+        self.registrations: list[Any] = []
+        self.intercepting: list[tuple[Callable[..., Any], Any]] = []
+        self.blueprints: dict[object, tuple[Callable[..., Any], Any]] = {}
+        self.views: dict[object, Any] = {}
+
+
+def app_state(app: App) -> AppState:
+    """The app's fastcors state, created on first use."""
+    state: AppState | None = app.extensions.get("fastcors")
+    if state is None:
+        state = app.extensions["fastcors"] = AppState()
+    return state
+
+
+class Compiled:
+    """One registration's configuration, resolved against one app's config."""
+
+    __slots__ = ("intercept", "messages", "resources", "strict")
+
+    def __init__(self, resources: Any, intercept: bool, strict: bool, messages: list[str]) -> None:
+        self.resources = resources
+        self.intercept = intercept
+        self.strict = strict
+        self.messages = messages
+
+
+def _resource_name(key: Any) -> str:
+    return repr(getattr(key, "pattern", key))
+
+
+def compile_registration(config: Mapping[str, Any], layers: list[Layer]) -> Compiled:
+    """Merge defaults < app config < keyword arguments < resource options and compile them."""
+    merged = merge(config_layer(config), *layers)
+    messages: list[str] = []
+    for layer in layers:
+        messages += unknown_options(layer.options, KNOWN_OPTIONS, layer.where)
+    messages += diagnose(merged.options, merged.sources)
+    top = compile_policy(merged.options)
+    entries = []
+    for key, options in resource_entries(merged.options["resources"]):
+        if not options:
+            entries.append((key, top))
+            continue
+        where = f"resources[{_resource_name(key)}]"
+        messages += unknown_options(options, KNOWN_OPTIONS, where)
+        resource = Merged(
+            {**merged.options, **options}, {**merged.sources, **dict.fromkeys(options, where)}
+        )
+        messages += diagnose(resource.options, resource.sources, names=options)
+        entries.append((key, compile_policy(resource.options)))
+    resources, invalid = compile_resources(entries)
+    for text in invalid:
+        messages.append(
+            f"fastcors: resources pattern {text!r} is not a valid regular expression, so it "
+            f"matches no path and its options never apply. Fix: correct the pattern "
+            f"(or escape it with re.escape)."
+        )
+    return Compiled(
+        resources,
+        bool(merged.options["intercept_exceptions"]),
+        bool(merged.options["strict"]),
+        messages,
+    )
+
+
+class CORS:
+    """Cross-origin resource sharing for a Flask app (or blueprint), configured like Flask-CORS.
+
+    ``CORS(app, **options)`` or ``cors = CORS(**options)`` then ``cors.init_app(app, **options)``.
+    Options, highest precedence first: per-resource options (values of the ``resources`` dict),
+    keyword arguments (``init_app``'s over the constructor's), the app's ``CORS_*`` config,
+    defaults. See the README for the options and for the ways fastcors deliberately differs from
+    Flask-CORS. The object keeps only its keyword arguments, never an app; per-app state lives in
+    ``app.extensions["fastcors"]``.
+    """
+
+    def __init__(self, app: Flask | Blueprint | None = None, **kwargs: Any) -> None:
+        self._options = kwargs
+        if app is not None:
+            self.init_app(app, **kwargs)
+
+    def init_app(self, app: Flask | Blueprint, **kwargs: Any) -> None:
+        """Resolve the configuration for ``app`` and register the after-request hook.
+
+        On a blueprint the resolution waits for each app the blueprint is registered on, so that
+        app's ``CORS_*`` config applies (BLUEPRINT_CONFIG); the keyword arguments are checked now.
+        """
+        layers = [Layer(self._options, _KWARGS), Layer(kwargs, _KWARGS)]
+        if isinstance(app, Blueprint):
+            _init_blueprint(app, layers)
+            return
+        compiled = compile_registration(app.config, layers)
+        report(compiled.messages, compiled.strict)
+        apply = _engine.apply
+        resources = compiled.resources
+
+        def fastcors_after_request(response: Any) -> Any:
+            return apply(resources, get_request(), response)
+
+        app.after_request(fastcors_after_request)
+        state = app_state(app)
+        state.registrations.append(resources)
+        if compiled.intercept:
+            if not state.intercepting:
+                _intercept_errors(app, state)
+            state.intercepting.append((apply, resources))
+        LOG.debug("fastcors: configured %r (%s engine)", app, _engine.IMPLEMENTATION)
+
+
+def _init_blueprint(blueprint: Blueprint, layers: list[Layer]) -> None:
+    # The keyword arguments alone must already make sense (Flask-CORS raises here too).
+    compile_registration({}, layers)
+    token = object()
+
+    def fastcors_blueprint_after_request(response: Any) -> Any:
+        entry = app_state(_get_app()).blueprints.get(token)
+        if entry is None:
+            return response
+        return entry[0](entry[1], get_request(), response)
+
+    def resolve_for_app(setup: BlueprintSetupState) -> None:
+        state = app_state(setup.app)
+        if token in state.blueprints:
+            return  # once per app, also when registered under several names
+        compiled = compile_registration(setup.app.config, layers)
+        report(compiled.messages, compiled.strict)
+        state.blueprints[token] = (_engine.apply, compiled.resources)
+
+    blueprint.after_request(fastcors_blueprint_after_request)
+    blueprint.record(resolve_for_app)
+
+
+def _intercept_errors(app: Flask, state: AppState) -> None:
+    """Give responses built by Flask's error handling the CORS headers of the intercepting
+    registrations first, in registration order, before the after-request hooks run, as
+    Flask-CORS's ``intercept_exceptions`` does. Installed once per app; wraps the app's own
+    handlers, which still do all the error handling."""
+    handle_user_exception = app.handle_user_exception
+    handle_exception = app.handle_exception
+
+    def intercept(response: Any) -> Any:
+        response = current_app.make_response(response)
+        req = get_request()
+        for apply, resources in state.intercepting:
+            response = apply(resources, req, response)
+        return response
+
+    @functools.wraps(handle_user_exception)
+    def fastcors_handle_user_exception(e: Exception) -> Any:
+        return intercept(handle_user_exception(e))
+
+    @functools.wraps(handle_exception)
+    def fastcors_handle_exception(e: Exception) -> Any:
+        return intercept(handle_exception(e))
+
+    app.handle_user_exception = fastcors_handle_user_exception  # type: ignore[method-assign]
+    app.handle_exception = fastcors_handle_exception  # type: ignore[method-assign]
