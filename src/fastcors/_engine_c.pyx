@@ -167,6 +167,20 @@ cdef inline object _environ_get(object environ, str key):
     return environ.get(key)
 
 
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef int _compare(str text, Py_ssize_t a1, Py_ssize_t b1, Py_ssize_t a2, Py_ssize_t b2) noexcept:
+    """Compare text[a1:b1] with text[a2:b2] by code points, as str comparison does: -1, 0 or 1."""
+    cdef Py_ssize_t i, n1 = b1 - a1, n2 = b2 - a2
+    cdef Py_UCS4 c1, c2
+    for i in range(n1 if n1 < n2 else n2):
+        c1 = text[a1 + i]
+        c2 = text[a2 + i]
+        if c1 != c2:
+            return -1 if c1 < c2 else 1
+    return 0 if n1 == n2 else (-1 if n1 < n2 else 1)
+
+
 @cython.final
 cdef class Policy:
     """One resource's (or one decorated view's) compiled CORS options. See fastcors._engine_py."""
@@ -184,6 +198,8 @@ cdef class Policy:
     cdef tuple _preflight
     cdef frozenset _header_literals
     cdef tuple _header_patterns
+    cdef tuple _star_pair
+    cdef tuple _no_origin_pair
 
     def __init__(
         self,
@@ -227,6 +243,8 @@ cdef class Policy:
         self._header_literals = frozenset(header_literals)
         self._header_patterns = tuple(header_patterns)
         self.vary = bool(vary)
+        self._star_pair = (ACAO, "*")
+        self._no_origin_pair = None if no_origin_value is None else (ACAO, no_origin_value)
 
     def __repr__(self):
         return (
@@ -237,7 +255,9 @@ cdef class Policy:
     cpdef bint origin_allowed(self, str origin) except -1:
         """Whether a (non-empty) Origin value is allowed: literal match ignoring case, or a pattern
         matching all of it. A value with a control character is never allowed."""
-        if self._origin_literals and origin.casefold() in self._origin_literals:
+        if self._origin_literals and (
+            origin in self._origin_literals or origin.casefold() in self._origin_literals
+        ):
             return True
         if not (self.any_origin or self._origin_patterns):
             return False
@@ -254,7 +274,9 @@ cdef class Policy:
         """Whether one requested header name (already a valid token) is allowed."""
         if self.any_header:
             return True
-        if self._header_literals and name.casefold() in self._header_literals:
+        if self._header_literals and (
+            name in self._header_literals or name.casefold() in self._header_literals
+        ):
             return True
         for pattern in self._header_patterns:
             if pattern.match(name) is not None:
@@ -267,8 +289,8 @@ cdef class Policy:
         """The Access-Control-Allow-Headers value for an Access-Control-Request-Headers value, or
         None (HEADERS_BOUNDED: at most 4096 characters and 64 pieces, tokens only)."""
         cdef str text
-        cdef Py_ssize_t size, i, start, a, b, commas = 0
-        cdef Py_UCS4 c
+        cdef Py_ssize_t size, i, start, a, b, prev_a = -1, prev_b = -1, commas = 0
+        cdef bint simple
         cdef list names
         if not value:
             return None
@@ -276,11 +298,27 @@ cdef class Policy:
         size = len(text)
         if size > _MAX_LENGTH:
             return None
-        for c in text:
-            if c == u",":
+        # First pass, allocation-free: count the pieces, and see whether the value is already what
+        # browsers send (RFC 9110 tokens, sorted, no spaces) and every name is allowed anyway.
+        simple = self.any_header
+        start = 0
+        for i in range(size + 1):
+            if i < size and text[i] != u",":
+                continue
+            if i < size:
                 commas += 1
-        if commas >= _MAX_PIECES:
-            return None
+                if commas >= _MAX_PIECES:
+                    return None
+            if simple:
+                if not _is_token(text, start, i) or (
+                    prev_a >= 0 and _compare(text, prev_a, prev_b, start, i) > 0
+                ):
+                    simple = False
+                prev_a = start
+                prev_b = i
+            start = i + 1
+        if simple:
+            return text if commas == 0 else text.replace(u",", _COMMA_SPACE)
         names = []
         start = 0
         for i in range(size + 1):
@@ -302,44 +340,63 @@ cdef class Policy:
         names.sort()
         return _COMMA_SPACE.join(names)
 
-    cpdef object evaluate(
+    cdef bint _evaluate_into(
         self,
+        list out,
         object origin,
-        str method,
+        object method,
         object request_method,
         object request_headers,
         object request_private_network,
-    ):
-        """The CORS header pairs for one request, in Flask-CORS's order, without Vary; None when
-        no origin is allowed. See fastcors._engine_py.Policy.evaluate."""
-        cdef object allowed
-        cdef list pairs
+    ) except -1:
+        """Append the request's CORS pairs to ``out``; False (nothing appended) when no origin is
+        allowed."""
         if origin:
             if self._wildcard_reply:
-                allowed = _STAR
+                out.append(self._star_pair)
             elif self.origin_allowed(<str?>origin):
-                allowed = origin
+                out.append((_ACAO, origin))
             else:
-                return None
+                return False
+        elif self._no_origin_pair is not None:
+            out.append(self._no_origin_pair)
         else:
-            allowed = self.no_origin_value
-            if allowed is None:
-                return None
-        pairs = [(_ACAO, allowed)]
+            return False
         if self._constant:
-            pairs.extend(self._constant)
+            out.extend(self._constant)
         if request_private_network == _TRUE:
-            pairs.append(self._private_network_pair)
+            out.append(self._private_network_pair)
         if (
             method == _OPTIONS
             and request_method
-            and (<str?>request_method).upper() in self.methods
+            and (
+                request_method in self.methods
+                or (<str?>request_method).upper() in self.methods
+            )
         ):
             names = self.allow_headers(request_headers)
             if names is not None:
-                pairs.append((_ACAH, names))
-            pairs.extend(self._preflight)
-        return pairs
+                out.append((_ACAH, names))
+            if self._preflight:
+                out.extend(self._preflight)
+        return True
+
+    def evaluate(
+        self,
+        origin,
+        str method,
+        request_method,
+        request_headers,
+        request_private_network,
+    ):
+        """The CORS header pairs for one request, in Flask-CORS's order, without Vary; None when
+        no origin is allowed. See fastcors._engine_py.Policy.evaluate."""
+        cdef list pairs = []
+        if self._evaluate_into(
+            pairs, origin, method, request_method, request_headers, request_private_network
+        ):
+            return pairs
+        return None
 
 
 @cython.final
@@ -369,7 +426,7 @@ cdef class Resources:
                 if found is not NULL:
                     candidates = <object>found
                     for pattern, policy in <tuple>candidates:
-                        if pattern.match(path) is not None:
+                        if pattern is None or pattern.match(path) is not None:
                             return policy
                     return None
         return None
@@ -417,15 +474,14 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
                 elif size == 4 and vary and not vary_listed and _equals_lower(<str>name, "vary"):
                     vary_listed = _lists_origin(str(value))
         environ = request.environ
-        pairs = policy.evaluate(
+        policy._evaluate_into(
+            <list>lines,
             _environ_get(environ, _HTTP_ORIGIN),
             request.method,
             _environ_get(environ, _HTTP_ACRM),
             _environ_get(environ, _HTTP_ACRH),
             _environ_get(environ, _HTTP_ACRPN),
         )
-        if pairs is not None:
-            (<list>lines).extend(<list>pairs)
         if vary and not vary_listed:
             (<list>lines).append(_VARY_ORIGIN)
         return 0

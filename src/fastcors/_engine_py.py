@@ -53,7 +53,10 @@ _ACAO_LOWER = ACAO.lower()
 _VARY_ORIGIN = ("Vary", "Origin")
 
 # RFC 9110 token: 1*tchar.
-_is_token = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+").fullmatch
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_is_token = re.compile(_TOKEN).fullmatch
+# A comma list of tokens with optional spaces and tabs around each, no empty piece.
+_is_token_list = re.compile(rf"[ \t]*{_TOKEN}(?:[ \t]*,[ \t]*{_TOKEN})*[ \t]*").fullmatch
 # RFC 5234 CTL: NUL through US, and DEL.
 _find_ctl = re.compile(r"[\x00-\x1f\x7f]").search
 
@@ -175,12 +178,14 @@ class Policy:
     def origin_allowed(self, origin: str) -> bool:
         """Whether a (non-empty) Origin value is allowed: literal match ignoring case, or a pattern
         matching all of it. A value with a control character is never allowed."""
-        if origin.casefold() in self._origin_literals:
+        literals = self._origin_literals
+        if literals and (origin in literals or origin.casefold() in literals):
             # Literals were checked for control characters when the policy was compiled.
             return True
         if not (self.any_origin or self._origin_patterns):
             return False
-        if _find_ctl(origin) is not None:
+        # isprintable() is a quick C-level "no control character" for the usual case.
+        if not origin.isprintable() and _find_ctl(origin) is not None:
             return False
         if self.any_origin:
             return True
@@ -191,7 +196,8 @@ class Policy:
 
     def header_allowed(self, name: str) -> bool:
         """Whether one requested header name (already a valid token) is allowed."""
-        if self.any_header or name.casefold() in self._header_literals:
+        literals = self._header_literals
+        if self.any_header or (literals and (name in literals or name.casefold() in literals)):
             return True
         for pattern in self._header_patterns:
             if pattern.match(name) is not None:
@@ -211,11 +217,17 @@ class Policy:
             or value.count(",") >= MAX_REQUEST_HEADERS_PIECES
         ):
             return None
-        names = []
-        for piece in value.split(","):
-            name = piece.strip(" \t")
-            if name and _is_token(name) is not None and self.header_allowed(name):
-                names.append(name)
+        if _is_token_list(value) is not None:
+            # The usual case: every piece is a token, spaces and tabs only around them.
+            names = value.replace(" ", "").replace("\t", "").split(",")
+            if not self.any_header:
+                names = [name for name in names if self.header_allowed(name)]
+        else:
+            names = []
+            for piece in value.split(","):
+                name = piece.strip(" \t")
+                if name and _is_token(name) is not None and self.header_allowed(name):
+                    names.append(name)
         if not names:
             return None
         names.sort()
@@ -255,7 +267,11 @@ class Policy:
             pairs.extend(self._constant)
         if request_private_network == "true":
             pairs.append(self._private_network_pair)
-        if method == "OPTIONS" and request_method and request_method.upper() in self.methods:
+        if (
+            method == "OPTIONS"
+            and request_method
+            and (request_method in self.methods or request_method.upper() in self.methods)
+        ):
             names = self.allow_headers(request_headers)
             if names is not None:
                 pairs.append((ACAH, names))
@@ -270,19 +286,21 @@ class Resources:
         path, for every literal resource path.
     :param buckets: literal prefix -> (pattern, policy) pairs, in resource order, of every pattern
         resource whose own literal prefix is a prefix of that key. A path is looked up in the bucket
-        of the longest key it starts with, so only patterns that can match it are tried.
+        of the longest key it starts with, so only patterns that can match it are tried. A pattern
+        of None matches every path that reaches it (``/*``, ``/api/.*``: nothing to test beyond
+        the prefix).
     """
 
     __slots__ = ("_buckets", "_lengths", "_literals")
 
     _literals: dict[str, Policy]
-    _buckets: dict[str, tuple[tuple[re.Pattern[str], Policy], ...]]
+    _buckets: dict[str, tuple[tuple[re.Pattern[str] | None, Policy], ...]]
     _lengths: tuple[int, ...]
 
     def __init__(
         self,
         literals: Mapping[str, Policy],
-        buckets: Mapping[str, Sequence[tuple[re.Pattern[str], Policy]]],
+        buckets: Mapping[str, Sequence[tuple[re.Pattern[str] | None, Policy]]],
     ) -> None:
         init = object.__setattr__
         init(self, "_literals", dict(literals))
@@ -303,7 +321,7 @@ class Resources:
                 candidates = self._buckets.get(path[:length])
                 if candidates is not None:
                     for pattern, policy in candidates:
-                        if pattern.match(path) is not None:
+                        if pattern is None or pattern.match(path) is not None:
                             return policy
                     return None
         return None

@@ -317,17 +317,35 @@ def _has_top_level_alternation(source: str) -> bool:
     return False
 
 
-def literal_prefix(pattern: re.Pattern[str]) -> str:
-    """The literal text every match of ``pattern.match`` must start with (conservative: may be
-    shorter than the true prefix, never longer)."""
-    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
-        return ""
+def _optional_atom(rest: str) -> bool:
+    """Whether ``rest`` is one literal character (or escape) made optional: ``c*``, ``c?``, lazy too."""
+    if rest[:1] == "\\":
+        if len(rest) < 2 or (rest[1].isascii() and rest[1].isalnum()):
+            return False
+        rest = rest[2:]
+    elif rest[:1] and rest[0] not in _SPECIAL:
+        rest = rest[1:]
+    else:
+        return False
+    return rest in ("*", "?", "*?", "??")
+
+
+def literal_prefix(pattern: re.Pattern[str]) -> tuple[str, bool]:
+    """The literal text every ``pattern.match`` must start with, and whether the pattern matches
+    *every* string starting with it (``/*``, ``.*``, ``/api/.*``, ``/api\\.v1``: the rest can match
+    nothing). Conservative: the prefix may be shorter than the true one, and a pattern that does
+    match everything may be reported as not doing so; never the other way round."""
+    if pattern.flags & re.VERBOSE:
+        return "", False
     source = pattern.pattern
     if _has_top_level_alternation(source):
-        return ""
+        return "", False
+    i = 1 if source.startswith("^") else 0  # re.match is anchored at 0, where ^ always holds
+    if pattern.flags & re.IGNORECASE:
+        rest = source[i:]
+        return "", rest in ("", ".*", ".*?") or _optional_atom(rest)
     prefix = []
     size = len(source)
-    i = 1 if source.startswith("^") else 0  # re.match is anchored at 0, where ^ always holds
     while i < size:
         char = source[i]
         if char == "\\":
@@ -341,11 +359,13 @@ def literal_prefix(pattern: re.Pattern[str]) -> str:
         following = source[i + step] if i + step < size else ""
         if following in ("*", "?", "{"):
             break  # this character may be absent from a match
-        prefix.append(literal)
         if following == "+":
-            break
+            prefix.append(literal)
+            return "".join(prefix), False
+        prefix.append(literal)
         i += step
-    return "".join(prefix)
+    rest = source[i:]
+    return "".join(prefix), rest in ("", ".*", ".*?") or _optional_atom(rest)
 
 
 def _resource_text(key: Any) -> str:
@@ -395,7 +415,8 @@ def compile_resources(
     Returns the table and the resource patterns that are invalid regexes (they never match).
     """
     literals: dict[str, Any] = {}
-    compiled: list[tuple[re.Pattern[str], str, Any]] = []  # (pattern, prefix, policy) in order
+    # (pattern, prefix, policy) in order; pattern None: matches every path starting with prefix
+    compiled: list[tuple[re.Pattern[str] | None, str, Any]] = []
     invalid: list[str] = []
     for key, policy in entries:
         text = _resource_text(key)
@@ -408,11 +429,18 @@ def compile_resources(
                 except re.error:
                     invalid.append(text)
                     continue
-            compiled.append((pattern, literal_prefix(pattern), policy))
+            prefix, universal = literal_prefix(pattern)
+            compiled.append((None if universal else pattern, prefix, policy))
         elif text not in literals:
             # The first resource in order matching this exact path: an earlier pattern may.
-            first = next((p for pat, _, p in compiled if pat.match(text) is not None), policy)
-            literals[text] = first
+            literals[text] = next(
+                (
+                    p
+                    for pat, prefix, p in compiled
+                    if text.startswith(prefix) and (pat is None or pat.match(text) is not None)
+                ),
+                policy,
+            )
     buckets = {
         key: [(pattern, policy) for pattern, prefix, policy in compiled if key.startswith(prefix)]
         for key in {prefix for _, prefix, _ in compiled}
