@@ -1,0 +1,46 @@
+"""Shared helpers for the test suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+CORS_PREFIX = "access-control-"
+
+
+def cors_lines(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The Access-Control-* and Vary lines of a response, in order."""
+    return [(k, v) for k, v in headers if k.lower().startswith(CORS_PREFIX) or k.lower() == "vary"]
+
+
+def vary_tokens(headers: Iterable[tuple[str, str]]) -> list[str]:
+    """Every token of every Vary line, lower-cased."""
+    return [
+        token.strip().lower()
+        for k, v in headers
+        if k.lower() == "vary"
+        for token in v.split(",")
+        if token.strip()
+    ]
+
+
+def preflight(origin: str | None = "http://a.example", method: str = "GET", headers: str | None = None, **extra: str) -> dict[str, str]:
+    """Request headers of a preflight."""
+    out = {"Access-Control-Request-Method": method}
+    if origin is not None:
+        out["Origin"] = origin
+    if headers is not None:
+        out["Access-Control-Request-Headers"] = headers
+    out.update(extra)
+    return out
+
+
+def header_dict(lines: Iterable[tuple[str, str]]) -> Mapping[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k, v in lines:
+        out.setdefault(k.lower(), []).append(v)
+    return out
+
+
+def response_lines(response: Any) -> list[tuple[str, str]]:
+    return list(response.headers.items())
