@@ -1,0 +1,288 @@
+"""The CORS extension on apps: registration, state, several apps and objects, errors, resources."""
+
+from __future__ import annotations
+
+import gc
+import re
+import types
+import weakref
+from typing import Any
+
+import flask_cors
+import pytest
+from flask import Flask, abort, make_response
+
+import fastcors
+from fastcors import CORS
+from fastcors.extension import AppState
+
+from .helpers import cors_lines, header_dict
+
+ACAO = "Access-Control-Allow-Origin"
+
+
+def make_app(**config: Any) -> Flask:
+    app = Flask(__name__)
+    app.config.update(config)
+
+    @app.route("/", methods=["GET", "POST"])
+    def index() -> str:
+        return "ok"
+
+    @app.route("/api/items/<int:item>", methods=["GET", "PUT"])
+    def item(item: int) -> str:
+        return str(item)
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    @app.route("/abort/<int:code>")
+    def aborts(code: int) -> str:
+        abort(code)
+
+    return app
+
+
+def lines(app: Flask, path: str = "/", method: str = "GET", **headers: str) -> dict[str, list[str]]:
+    response = app.test_client().open(
+        path, method=method, headers={k.replace("_", "-"): v for k, v in headers.items()}
+    )
+    return {
+        "status": [str(response.status_code)],
+        **header_dict(cors_lines(response.headers.items())),
+    }
+
+
+# -- registration and state ------------------------------------------------------------------------
+
+
+def test_default_configuration() -> None:
+    app = make_app()
+    CORS(app)
+    assert lines(app, Origin="https://a.example") == {
+        "status": ["200"],
+        "access-control-allow-origin": ["https://a.example"],
+        "vary": ["Origin"],
+    }
+    preflight = lines(
+        app, method="OPTIONS", Origin="https://a.example", Access_Control_Request_Method="POST"
+    )
+    assert preflight["access-control-allow-methods"] == [
+        "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
+    ]
+    assert preflight["access-control-allow-origin"] == ["https://a.example"]
+
+
+def test_state_lives_in_app_extensions_and_object_keeps_no_app() -> None:
+    cors = CORS(origins="https://a.example")
+    app = make_app()
+    cors.init_app(app)
+    state = app.extensions["fastcors"]
+    assert isinstance(state, AppState)
+    assert len(state.registrations) == 1
+    assert set(vars(cors)) == {"_options"}
+    ref = weakref.ref(app)
+    del app, state
+    gc.collect()
+    assert ref() is None, "something keeps the app alive"
+
+
+def test_app_factory_and_several_apps_per_process() -> None:
+    cors = CORS(expose_headers="X-Shared")
+
+    def create_app(origin: str) -> Flask:
+        app = make_app(CORS_ORIGINS=[origin, "https://common.example"])
+        cors.init_app(app)
+        return app
+
+    one, two = create_app("https://one.example"), create_app("https://two.example")
+    assert lines(one, Origin="https://one.example")["access-control-allow-origin"] == [
+        "https://one.example"
+    ]
+    assert "access-control-allow-origin" not in lines(one, Origin="https://two.example")
+    assert lines(two, Origin="https://two.example")["access-control-expose-headers"] == ["X-Shared"]
+    assert one.extensions["fastcors"] is not two.extensions["fastcors"]
+
+
+def test_several_cors_objects_act_as_fallbacks_last_registered_first() -> None:
+    app = make_app()
+    CORS(app, origins="https://first.example", expose_headers="X-First")
+    CORS(
+        app, origins=["https://second.example", "https://first.example"], expose_headers="X-Second"
+    )
+    # both allow first.example: the last registered answers
+    assert lines(app, Origin="https://first.example")["access-control-expose-headers"] == [
+        "X-Second"
+    ]
+    # Vary lists Origin once although both made a decision
+    assert lines(app, Origin="https://nobody.example")["vary"] == ["Origin"]
+
+
+def test_response_with_allow_origin_set_by_view_is_left_alone() -> None:
+    app = make_app()
+
+    @app.route("/own")
+    def own() -> Any:
+        response = make_response("mine")
+        response.headers[ACAO] = "https://mine.example"
+        return response
+
+    CORS(app, origins=["https://a.example", "https://b.example"])
+    assert lines(app, "/own", Origin="https://a.example") == {
+        "status": ["200"],
+        "access-control-allow-origin": ["https://mine.example"],
+    }
+
+
+def test_view_with_non_headers_object() -> None:
+    app = make_app()
+
+    @app.route("/dict")
+    def as_dict() -> Any:
+        response = make_response("x")
+        response.headers = {"Content-Type": "text/plain", "X-Mine": "1"}  # type: ignore[assignment]
+        return response
+
+    CORS(app)
+    out = lines(app, "/dict", Origin="https://a.example")
+    assert out["access-control-allow-origin"] == ["https://a.example"]
+
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/missing", "404"), ("/abort/500", "500"), ("/abort/418", "418"), ("/boom", "500")],
+)
+def test_error_responses_get_cors_headers(intercept: bool, path: str, status: str) -> None:
+    app = make_app()
+    CORS(app, intercept_exceptions=intercept)
+    out = lines(app, path, Origin="https://a.example")
+    assert out["status"] == [status]
+    assert out["access-control-allow-origin"] == ["https://a.example"]
+
+
+def test_error_outside_resources_gets_nothing() -> None:
+    app = make_app()
+    CORS(app, resources=r"/api/*")
+    assert lines(app, "/boom", Origin="https://a.example") == {"status": ["500"]}
+    assert "access-control-allow-origin" in lines(app, "/api/nothing", Origin="https://a.example")
+
+
+def test_custom_error_handler_still_runs() -> None:
+    app = make_app()
+
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> tuple[str, int]:
+        return "custom", 404
+
+    CORS(app)
+    response = app.test_client().get("/missing", headers={"Origin": "https://a.example"})
+    assert response.status_code == 404
+    assert response.get_data(as_text=True) == "custom"
+    assert response.headers[ACAO] == "https://a.example"
+
+
+def test_exceptions_still_propagate_in_testing_mode() -> None:
+    app = make_app(TESTING=True)
+    CORS(app)
+    with pytest.raises(RuntimeError, match="boom"):
+        app.test_client().get("/boom", headers={"Origin": "https://a.example"})
+
+
+def test_interception_wraps_once_per_app_and_keeps_flasks_handlers() -> None:
+    app = make_app()
+    original = app.handle_user_exception
+    CORS(app)
+    CORS(app, origins="https://x.example")
+    CORS(app, intercept_exceptions=False)
+    wrapped = app.handle_user_exception
+    assert wrapped.__wrapped__ == original  # type: ignore[attr-defined]
+    assert len(app.extensions["fastcors"].intercepting) == 2
+
+
+def build_two(module: types.ModuleType, intercept: bool) -> Flask:
+    app = make_app()
+    module.CORS(app, intercept_exceptions=intercept, expose_headers="X-First")
+    module.CORS(app, intercept_exceptions=intercept, expose_headers="X-Second")
+    return app
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+@pytest.mark.parametrize("path", ["/", "/missing", "/abort/500", "/boom"])
+def test_error_ordering_of_several_objects_matches_flask_cors(intercept: bool, path: str) -> None:
+    """With interception, Flask-CORS answers errors from handle_user_exception with the FIRST
+    registered object; fastcors does the same (normal responses: the last registered)."""
+    ours = lines(build_two(fastcors, intercept), path, Origin="https://a.example")
+    theirs = lines(build_two(flask_cors, intercept), path, Origin="https://a.example")
+    assert ours["access-control-expose-headers"] == theirs["access-control-expose-headers"]
+    assert ours["status"] == theirs["status"]
+
+
+# -- resources -------------------------------------------------------------------------------------
+
+
+def test_resource_dict_order_literal_then_slashes_then_length() -> None:
+    app = make_app()
+    CORS(
+        app,
+        resources={
+            r"/api/*": {"expose_headers": "short"},
+            r"/api/items/*": {"expose_headers": "longer"},
+            r"/api/items/1": {"expose_headers": "literal"},
+            re.compile(r"/.*"): {"expose_headers": "compiled catch-all"},
+        },
+    )
+    get = lambda path: lines(app, path, Origin="https://a.example").get(
+        "access-control-expose-headers"
+    )  # noqa: E731
+    assert get("/api/items/1") == ["literal"]
+    assert get("/api/items/2") == ["longer"]
+    assert get("/api/other") == ["short"]
+    assert get("/") == ["compiled catch-all"]
+
+
+def test_resource_list_keeps_its_order() -> None:
+    app = make_app()
+    CORS(app, resources=[r"/api/*", r"/api/items/1"], expose_headers="X")
+    assert lines(app, "/api/items/1", Origin="https://a.example")[
+        "access-control-expose-headers"
+    ] == ["X"]
+
+
+def test_literal_resource_is_exact_not_prefix() -> None:
+    app = make_app()
+    CORS(app, resources="/api/items/1")
+    assert "access-control-allow-origin" in lines(app, "/api/items/1", Origin="https://a.example")
+    assert "access-control-allow-origin" not in lines(
+        app, "/api/items/12", Origin="https://a.example"
+    )
+
+
+def test_resource_paths_are_case_sensitive() -> None:
+    app = make_app()
+    CORS(app, resources=r"/api/*")
+
+    @app.route("/API/x")
+    def upper() -> str:
+        return "x"
+
+    assert "access-control-allow-origin" not in lines(app, "/API/x", Origin="https://a.example")
+
+
+@pytest.mark.parametrize("count", [1, 10, 100])
+def test_many_resources_pick_the_right_one(count: int) -> None:
+    app = make_app()
+    resources = {rf"/api/r{i}/.*": {"expose_headers": f"R{i}"} for i in range(count)}
+    resources[r"/.*"] = {"expose_headers": "catch-all"}
+    CORS(app, resources=resources)
+    for i in {0, count // 2, count - 1}:
+        assert lines(app, f"/api/r{i}/x", Origin="https://a.example")[
+            "access-control-expose-headers"
+        ] == [f"R{i}"]
+    assert lines(app, f"/api/r{count}/x", Origin="https://a.example")[
+        "access-control-expose-headers"
+    ] == ["catch-all"]
