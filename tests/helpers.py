@@ -24,7 +24,12 @@ def vary_tokens(headers: Iterable[tuple[str, str]]) -> list[str]:
     ]
 
 
-def preflight(origin: str | None = "http://a.example", method: str = "GET", headers: str | None = None, **extra: str) -> dict[str, str]:
+def preflight(
+    origin: str | None = "http://a.example",
+    method: str = "GET",
+    headers: str | None = None,
+    **extra: str,
+) -> dict[str, str]:
     """Request headers of a preflight."""
     out = {"Access-Control-Request-Method": method}
     if origin is not None:

@@ -236,9 +236,10 @@ def test_resource_dict_order_literal_then_slashes_then_length() -> None:
             re.compile(r"/.*"): {"expose_headers": "compiled catch-all"},
         },
     )
-    get = lambda path: lines(app, path, Origin="https://a.example").get(
-        "access-control-expose-headers"
-    )  # noqa: E731
+
+    def get(path: str) -> list[str] | None:
+        return lines(app, path, Origin="https://a.example").get("access-control-expose-headers")
+
     assert get("/api/items/1") == ["literal"]
     assert get("/api/items/2") == ["longer"]
     assert get("/api/other") == ["short"]
