@@ -211,7 +211,7 @@ class Scenario:
 def scenarios(draw: st.DrawFn) -> Scenario:
     kind = draw(st.sampled_from(["extension", "extension", "two", "decorator", "blueprint"]))
     config = draw(
-        option_set(OPTION_NAMES + ["automatic_options"] if kind == "decorator" else OPTION_NAMES)
+        option_set([*OPTION_NAMES, "automatic_options"] if kind == "decorator" else OPTION_NAMES)
     )
     constructor = draw(option_set())
     init_app = draw(option_set(max_size=2))
@@ -220,7 +220,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         draw(st.sampled_from([constructor, init_app, config]))["resources"] = resources
     second = draw(option_set()) if kind == "two" else {}
     decorator = (
-        draw(option_set(OPTION_NAMES + ["automatic_options"])) if kind == "decorator" else {}
+        draw(option_set([*OPTION_NAMES, "automatic_options"])) if kind == "decorator" else {}
     )
     return Scenario(kind, config, constructor, init_app, second, decorator)
 
