@@ -1,0 +1,112 @@
+"""The four contenders of every Flask-level benchmark, and the engine switch for fastcors.
+
+``bare``            Flask with no CORS at all: the floor every overhead is measured from.
+``flask-cors``      the reference, Flask-CORS 6.0.x.
+``fastcors-python`` fastcors with its pure-Python engine (``fastcors._engine_py``).
+``fastcors-cython`` fastcors with its compiled engine (``fastcors._engine_c``), imported directly:
+                    if the extension is missing the benchmark fails instead of timing Python twice.
+
+fastcors picks its engine through the names of ``fastcors._engine`` (the selector):
+``CORS.init_app`` reads them when it compiles a configuration and ``cross_origin`` on a view's
+first request for each app. :func:`using_engine` points those names at one engine module while an
+app is built and answers its first request (the expectation check), then restores them, so the
+four contenders live side by side in one process, each app bound to its own engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import types
+from collections.abc import Iterator
+
+BARE = "bare"
+FLASK_CORS = "flask-cors"
+FASTCORS_PYTHON = "fastcors-python"
+FASTCORS_CYTHON = "fastcors-cython"
+
+
+class CompiledEngineMissing(RuntimeError):
+    """The compiled engine cannot be imported, so the ``fastcors-cython`` contender cannot run."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Contender:
+    """One implementation under test.
+
+    :ivar key: short stable id, used in benchmark names and JSON.
+    :ivar label: name for charts.
+    :ivar short: column name for tables.
+    :ivar library: ``None`` (bare Flask), ``"flask_cors"`` or ``"fastcors"``.
+    :ivar engine_module: for fastcors, the engine module to bind the app to.
+    """
+
+    key: str
+    label: str
+    short: str
+    library: str | None
+    engine_module: str | None = None
+
+    @property
+    def is_fastcors(self) -> bool:
+        return self.library == "fastcors"
+
+
+CONTENDERS: tuple[Contender, ...] = (
+    Contender(BARE, "bare Flask", "bare", None),
+    Contender(FLASK_CORS, "Flask-CORS", "Flask-CORS", "flask_cors"),
+    Contender(
+        FASTCORS_PYTHON, "fastcors (Python)", "fastcors-py", "fastcors", "fastcors._engine_py"
+    ),
+    Contender(
+        FASTCORS_CYTHON, "fastcors (Cython)", "fastcors-cy", "fastcors", "fastcors._engine_c"
+    ),
+)
+BY_KEY = {contender.key: contender for contender in CONTENDERS}
+
+#: The two fastcors engines, for the engine-only benchmarks.
+ENGINES: tuple[Contender, ...] = (BY_KEY[FASTCORS_PYTHON], BY_KEY[FASTCORS_CYTHON])
+
+
+def load_engine(module_name: str) -> types.ModuleType:
+    """Import an engine module; the compiled one raises :class:`CompiledEngineMissing` loudly."""
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as exc:
+        if module_name != "fastcors._engine_c":
+            raise
+        raise CompiledEngineMissing(
+            "fastcors._engine_c cannot be imported, so the 'fastcors-cython' contender cannot "
+            f"run ({exc}). The compiled engine was not built: install with a C compiler and "
+            "without FASTCORS_NO_EXTENSIONS (for a checkout: `python setup.py build_ext "
+            "--inplace`), or leave the contender out explicitly (python -m bench "
+            "--contenders bare,flask-cors,fastcors-python)."
+        ) from exc
+
+
+@contextlib.contextmanager
+def using_engine(module_name: str) -> Iterator[types.ModuleType]:
+    """Point fastcors' engine selector at ``module_name`` for the duration of the block."""
+    import fastcors._engine as selector
+
+    module = load_engine(module_name)
+    saved = {name: getattr(selector, name) for name in selector.ENGINE_NAMES}
+    try:
+        for name in selector.ENGINE_NAMES:
+            setattr(selector, name, getattr(module, name))
+        yield module
+    finally:
+        for name, value in saved.items():
+            setattr(selector, name, value)
+
+
+def engines_in_use(app: object) -> set[str]:
+    """The modules of the engine objects fastcors compiled for ``app`` (registrations of
+    ``CORS(app)`` and views of ``cross_origin`` resolved so far)."""
+    state = getattr(app, "extensions", {}).get("fastcors")
+    if state is None:
+        return set()
+    found = {type(resources).__module__ for resources in state.registrations}
+    found |= {type(view.policy).__module__ for view in state.views.values()}
+    return found

@@ -1,0 +1,305 @@
+"""Tests of the benchmark's own machinery: the expectation checks must catch wrong answers, the
+engine switch must bind each app to the engine it names, the statistics must be what the report
+says they are. Plain pytest tests (no timing, no benchmark fixture)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import fastcors._engine as selector
+from bench import contenders as contenders_module
+from bench import engine_cases, harness, scenarios
+from bench.contenders import (
+    BY_KEY,
+    CONTENDERS,
+    FASTCORS_CYTHON,
+    FASTCORS_PYTHON,
+    CompiledEngineMissing,
+    engines_in_use,
+    load_engine,
+    using_engine,
+)
+from bench.scenarios import (
+    ACAH,
+    ACAO,
+    APP_ORIGIN,
+    BY_ID,
+    EVIL_ORIGIN,
+    VARY_ORIGIN,
+    ExpectationError,
+    Reply,
+    check,
+    prepare,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+FLASK_CORS = BY_KEY["flask-cors"]
+BARE = BY_KEY["bare"]
+PY = BY_KEY[FASTCORS_PYTHON]
+CY = BY_KEY[FASTCORS_CYTHON]
+
+
+def reply(*lines: tuple[str, str], status: int = 200) -> Reply:
+    return Reply(status, [("Content-Type", "text/html; charset=utf-8"), *lines], b"ok")
+
+
+# ---------------------------------------------------------------------------------------------
+# The expectation check
+
+
+def test_every_contender_answers_every_scenario_as_expected() -> None:
+    for scenario in scenarios.SCENARIOS:
+        for contender in CONTENDERS:
+            prepare(scenario, contender)
+
+
+def test_accepts_the_exact_answer_in_any_order_and_name_case() -> None:
+    simple = BY_ID["simple_get"]
+    check(
+        simple, FLASK_CORS, reply(("vary", "Origin"), ("ACCESS-CONTROL-ALLOW-ORIGIN", APP_ORIGIN))
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param([(ACAO, "*"), VARY_ORIGIN], id="wrong-value"),
+        pytest.param([(ACAO, APP_ORIGIN)], id="missing-vary"),
+        pytest.param([(ACAO, APP_ORIGIN), VARY_ORIGIN, VARY_ORIGIN], id="duplicate-vary"),
+        pytest.param([(ACAO, APP_ORIGIN), VARY_ORIGIN, (ACAH, "x")], id="extra-header"),
+        pytest.param([], id="no-cors"),
+    ],
+)
+def test_rejects_wrong_cors_lines(lines: list[tuple[str, str]]) -> None:
+    with pytest.raises(ExpectationError, match="simple_get"):
+        check(BY_ID["simple_get"], FLASK_CORS, reply(*lines))
+
+
+def test_rejects_wrong_status() -> None:
+    with pytest.raises(ExpectationError, match="status 200, expected 404"):
+        check(BY_ID["not_found"], FLASK_CORS, reply((ACAO, APP_ORIGIN), VARY_ORIGIN))
+
+
+def test_bare_flask_must_send_no_cors_line() -> None:
+    check(BY_ID["simple_get"], BARE, reply())
+    with pytest.raises(ExpectationError, match="unexpected"):
+        check(BY_ID["simple_get"], BARE, reply(VARY_ORIGIN))
+
+
+def test_vary_all_allowance_is_for_fastcors_only() -> None:
+    refused = BY_ID["refused_origin"]
+    assert refused.vary_all
+    for engine in (PY, CY):
+        check(refused, engine, reply(VARY_ORIGIN))
+        with pytest.raises(ExpectationError, match="missing"):
+            check(refused, engine, reply())
+    check(refused, FLASK_CORS, reply())
+    with pytest.raises(ExpectationError, match="unexpected"):
+        check(refused, FLASK_CORS, reply(VARY_ORIGIN))
+
+
+def test_headers_bounded_allowance_is_for_fastcors_only() -> None:
+    hostile = BY_ID["request_headers_8kb"]
+    _, reference = hostile.expected(FLASK_CORS)
+    _, ours = hostile.expected(PY)
+    assert any(name == ACAH for name, _ in reference)
+    assert not any(name == ACAH for name, _ in ours)
+    with pytest.raises(ExpectationError):
+        check(hostile, PY, reply(*reference))
+    with pytest.raises(ExpectationError):
+        check(hostile, FLASK_CORS, reply(*ours))
+
+
+def test_a_real_app_configured_wrongly_is_caught() -> None:
+    # simple_get's expectation with an app that only allows another origin.
+    wrong = dataclasses.replace(BY_ID["simple_get"], options={"origins": [EVIL_ORIGIN]})
+    for contender in (FLASK_CORS, PY, CY):
+        with pytest.raises(ExpectationError, match="missing"):
+            prepare(wrong, contender)
+
+
+def test_bare_flask_gets_no_extension_whatever_the_options() -> None:
+    # The bare app gets no extension: a scenario's options are ignored for it.
+    scenario = dataclasses.replace(BY_ID["simple_get"], options={"origins": [EVIL_ORIGIN]})
+    prepare(scenario, BARE)
+
+
+def test_browser_shaped_request_headers() -> None:
+    assert scenarios.acrh(["X-Requested-With", "Content-Type"]) == "content-type,x-requested-with"
+    headers = BY_ID["preflight"].request.headers
+    assert headers["Access-Control-Request-Headers"] == "content-type,x-api-key,x-requested-with"
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine switch
+
+
+def test_each_fastcors_contender_is_bound_to_its_engine() -> None:
+    for scenario in (BY_ID["simple_get"], BY_ID["decorator"]):
+        assert engines_in_use(prepare(scenario, PY).app) == {"fastcors._engine_py"}
+        assert engines_in_use(prepare(scenario, CY).app) == {"fastcors._engine_c"}
+
+
+def test_the_selector_is_restored_after_building() -> None:
+    before = {name: getattr(selector, name) for name in selector.ENGINE_NAMES}
+    prepare(BY_ID["decorator"], PY)
+    prepare(BY_ID["decorator"], CY)
+    assert {name: getattr(selector, name) for name in selector.ENGINE_NAMES} == before
+
+
+def test_an_app_on_the_wrong_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    @contextlib.contextmanager
+    def no_swap(module_name: str) -> Iterator[None]:
+        yield None
+
+    # Without the swap the app gets whatever the selector holds: make that the other engine.
+    with using_engine("fastcors._engine_c"):
+        monkeypatch.setattr(scenarios, "using_engine", no_swap)
+        with pytest.raises(ExpectationError, match="engine"):
+            prepare(BY_ID["simple_get"], PY)
+
+
+def test_missing_compiled_engine_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = contenders_module.importlib.import_module
+
+    def fake_import(name: str) -> object:
+        if name == "fastcors._engine_c":
+            raise ImportError("No module named 'fastcors._engine_c'")
+        return real(name)
+
+    monkeypatch.setattr(contenders_module.importlib, "import_module", fake_import)
+    with pytest.raises(CompiledEngineMissing, match="fastcors-cython"):
+        load_engine("fastcors._engine_c")
+    with pytest.raises(CompiledEngineMissing):
+        prepare(BY_ID["simple_get"], CY)
+    assert load_engine("fastcors._engine_py").__name__ == "fastcors._engine_py"
+
+
+def test_unknown_contender_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown contender"):
+        scenarios.contenders(["bare", "fastcors"])
+    assert scenarios.contenders(["bare", "flask-cors"]) == (BARE, FLASK_CORS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Engine-only cases
+
+
+def test_engine_cases_check_their_results() -> None:
+    for case, operation, engine in engine_cases.engine_matrix():
+        engine_cases.prepare_engine(case, engine, operation).run()
+    wrong = dataclasses.replace(engine_cases.BY_ID["literal_hit"], pairs=((ACAO, EVIL_ORIGIN),))
+    for operation in engine_cases.OPERATIONS:
+        with pytest.raises(ExpectationError, match="evaluate returned"):
+            engine_cases.prepare_engine(wrong, CY, operation)
+    no_vary = dataclasses.replace(engine_cases.BY_ID["literal_hit"], vary=False)
+    with pytest.raises(ExpectationError, match="apply added"):
+        engine_cases.prepare_engine(no_vary, PY, engine_cases.APPLY)
+
+
+def test_engine_apply_leaves_the_response_as_it_found_it() -> None:
+    prepared = engine_cases.prepare_engine(engine_cases.BY_ID["preflight_10"], CY, "apply")
+    for _ in range(3):
+        prepared.run()
+    # A second check after repeated runs: the header list was cut back each time.
+    engine_cases.prepare_engine(engine_cases.BY_ID["preflight_10"], CY, "apply")
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics
+
+
+def test_paired_difference_cancels_a_shared_disturbance() -> None:
+    bare = [100.0, 100.0, 500.0, 100.0, 100.0]  # one round disturbed for everyone
+    contender = [103.0, 103.0, 503.0, 103.0, 900.0]  # and one round only for the contender
+    paired = harness.paired_difference(contender, bare)
+    assert paired.median == 3.0
+    assert paired.se == 0.0
+
+
+def test_speed_up_point_estimate_lower_bound_and_undefined() -> None:
+    reference = harness.Paired(30_000.0, 100.0)
+    assert harness.speed_up(reference, harness.Paired(1_000.0, 50.0)) == harness.SpeedUp(
+        30.0, False
+    )
+    bound = harness.speed_up(reference, harness.Paired(100.0, 100.0))
+    assert bound.lower_bound and bound.value == pytest.approx(100.0)
+    assert str(bound) == ">=100.0x"
+    assert harness.speed_up(harness.Paired(50.0, 40.0), harness.Paired(10.0, 1.0)).value is None
+    assert str(harness.SpeedUp(None, False)) == "n/a"
+
+
+def test_geometric_mean() -> None:
+    assert harness.geometric_mean([2.0, 8.0]) == pytest.approx(4.0)
+    assert str(harness.geometric_mean([2.0, None])) == "nan"
+    assert str(harness.geometric_mean([2.0, -1.0])) == "nan"
+
+
+def test_interleave_gives_every_cell_one_sample_per_round() -> None:
+    calls = {"a": 0, "b": 0}
+
+    def bump(key: str) -> None:
+        calls[key] += 1
+
+    samples = harness.interleave(
+        [harness.Cell("a", bump, ("a",)), harness.Cell("b", bump, ("b",))], 5, 20_000
+    )
+    assert {k: len(v) for k, v in samples.items()} == {"a": 5, "b": 5}
+    assert all(v > 0 for values in samples.values() for v in values)
+    assert calls["a"] > 5 and calls["b"] > 5
+
+
+# ---------------------------------------------------------------------------------------------
+# The main job, end to end (a quick run: checks everything, figures are rough)
+
+
+def test_main_job_quick_run_writes_table_json_and_chart(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "geometric mean" in done.stdout
+    assert "Engine alone" in done.stdout
+    payload = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    assert set(payload["flask"]) == {s.id for s in scenarios.SCENARIOS}
+    assert set(payload["flask"]["simple_get"]["contenders"]) == {c.key for c in CONTENDERS}
+    assert payload["settings"]["rounds"] == 3
+    assert (tmp_path / "scaling.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| scenario |" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_main_job_stops_before_timing_on_a_wrong_answer(tmp_path: Path) -> None:
+    # A sitecustomize-free way to break one expectation: run the CLI in-process with a patched
+    # scenario list whose expectation is wrong.
+    code = (
+        "import dataclasses, sys\n"
+        "from bench import scenarios, __main__ as cli\n"
+        "bad = dataclasses.replace(scenarios.BY_ID['simple_get'], cors=())\n"
+        "scenarios.SCENARIOS = (bad,)\n"
+        f"sys.exit(cli.main(['--quick', '--out', {str(tmp_path)!r}]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "answers scenario 'simple_get' wrongly" in done.stderr
+    assert "nothing was timed" in done.stderr
+    assert not (tmp_path / "bench.json").exists()
