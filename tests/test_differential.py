@@ -346,7 +346,10 @@ def build(module: types.ModuleType, scenario: Scenario) -> Flask:
         bp = Blueprint("bp", __name__)
         add_routes(bp)
         kwargs = {**adapt(scenario.constructor), **adapt(scenario.init_app)}
-        if reference:  # BLUEPRINT_CONFIG: Flask-CORS only sees kwargs on a blueprint
+        if reference:
+            # Flask-CORS validates a blueprint's own kwargs at once (fastcors too); then
+            # BLUEPRINT_CONFIG: give it the app config, which it would otherwise ignore.
+            module.CORS(Blueprint("validate", __name__), **kwargs)
             kwargs = {**adapt(scenario.config), **kwargs}
         module.CORS(bp, **kwargs)
         add_routes(app)
