@@ -24,13 +24,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Compare bare Flask, Flask-CORS and fastcors (Python and Cython engines).",
     )
     parser.add_argument(
-        "--rounds", type=int, default=60, help="interleaved rounds per scenario (default 60)"
+        "--rounds", type=int, default=100, help="interleaved rounds per scenario (default 100)"
     )
     parser.add_argument(
         "--batch-ms",
         type=float,
-        default=4.0,
-        help="target duration of one contender's batch of calls in a round (default 4 ms)",
+        default=2.0,
+        help="target duration of one contender's batch of calls in a round (default 2 ms)",
     )
     parser.add_argument(
         "--quick",

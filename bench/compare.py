@@ -4,18 +4,19 @@ Results are plain dicts (they go to JSON as they are):
 
 ``flask[scenario_id]``:
     ``{"id", "title", "series", "size", "size_label", "rounds", "contenders": {key: {...}}}`` where
-    each contender has ``us`` (median µs per request), ``us_min``, ``us_q1``, ``us_q3``, and, except
-    bare Flask, ``overhead_us``/``overhead_se_us`` (paired against bare Flask, per round) and
-    ``overhead_pct`` (of bare Flask's median); fastcors contenders also ``speedup`` (Flask-CORS's
-    overhead over theirs) and ``speedup_is_lower_bound``.
+    each contender has ``us`` (minimum over rounds of the µs per request of a batch), ``us_median``,
+    ``us_q1``, ``us_q3``, ``samples_ns`` (one per round), and, except bare Flask, ``overhead_us``
+    (``us`` minus bare Flask's ``us``) with its bootstrap interval ``overhead_low_us`` /
+    ``overhead_high_us`` and ``overhead_pct`` (of bare Flask's ``us``); fastcors contenders also
+    ``speedup`` (Flask-CORS's overhead over theirs; null when undefined) and
+    ``speedup_is_lower_bound``.
 ``engine[case_id/operation]``:
-    ``{"case", "title", "operation", "engines": {key: {"ns", "ns_min"}}, "ratio", "ratio_se"}``,
-    ``ratio`` being the median over rounds of python time / cython time.
+    ``{"case", "title", "operation", "engines": {key: {"ns", "ns_median", "samples_ns"}},
+    "ratio", "ratio_low", "ratio_high"}``, ``ratio`` being Python's ``ns`` over Cython's.
 """
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -71,23 +72,23 @@ def measure_flask(
             "contenders": {},
         }
         bare = samples.get(BARE)
-        bare_median = statistics.median(bare) if bare is not None else None
-        overheads: dict[str, harness.Paired] = {}
+        overheads: dict[str, harness.Estimate] = {}
         for key, values in samples.items():
             summary = harness.summarise(values)
             result: dict[str, Any] = {
-                "us": _us(summary.median),
-                "us_min": _us(summary.minimum),
+                "us": _us(summary.minimum),
+                "us_median": _us(summary.median),
                 "us_q1": _us(summary.q1),
                 "us_q3": _us(summary.q3),
                 "samples_ns": [round(v, 1) for v in values],
             }
-            if bare is not None and bare_median is not None and key != BARE:
-                paired = harness.paired_difference(values, bare)
-                overheads[key] = paired
-                result["overhead_us"] = _us(paired.median)
-                result["overhead_se_us"] = _us(paired.se)
-                result["overhead_pct"] = 100.0 * paired.median / bare_median
+            if bare is not None and key != BARE:
+                overhead = harness.min_difference(values, bare)
+                overheads[key] = overhead
+                result["overhead_us"] = _us(overhead.value)
+                result["overhead_low_us"] = _us(overhead.low)
+                result["overhead_high_us"] = _us(overhead.high)
+                result["overhead_pct"] = 100.0 * overhead.value / min(bare)
             entry["contenders"][key] = result
         reference = overheads.get(FLASK_CORS)
         if reference is not None:
@@ -123,11 +124,16 @@ def measure_engines(
         }
         for engine_key, values in samples.items():
             summary = harness.summarise(values)
-            entry["engines"][engine_key] = {"ns": summary.median, "ns_min": summary.minimum}
+            entry["engines"][engine_key] = {
+                "ns": summary.minimum,
+                "ns_median": summary.median,
+                "samples_ns": [round(v, 2) for v in values],
+            }
         if FASTCORS_PYTHON in samples and FASTCORS_CYTHON in samples:
-            ratio = harness.paired_ratio(samples[FASTCORS_PYTHON], samples[FASTCORS_CYTHON])
-            entry["ratio"] = ratio.median
-            entry["ratio_se"] = ratio.se
+            ratio = harness.min_ratio(samples[FASTCORS_PYTHON], samples[FASTCORS_CYTHON])
+            entry["ratio"] = ratio.value
+            entry["ratio_low"] = ratio.low
+            entry["ratio_high"] = ratio.high
         out[key] = entry
     return out
 

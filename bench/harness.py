@@ -1,13 +1,16 @@
 """Interleaved timing with robust statistics, for a noisy machine.
 
-The contenders of one scenario are timed in the same rounds: each round runs one batch of calls
-per contender (the starting contender rotates from round to round), so a burst of load from
-elsewhere hits every contender alike instead of one of them. Every batch gives one sample, the mean
-time per call inside it; the garbage collector is paused during a batch (and runs between them).
+The contenders of one scenario are timed in the same rounds: each round runs one short batch of
+calls per contender (the starting contender rotates from round to round), so a burst of load from
+elsewhere falls on every contender alike rather than on one of them. Every batch gives one sample,
+the mean time per call inside it; the garbage collector is paused during a batch and runs between
+batches.
 
-Statistics, per contender: the median of its samples (µs per call) and, against a baseline
-contender, the median of the per-round differences (the overhead, paired by round) with a
-standard error from the median absolute deviation (SE of a median ~ 1.2533·sigma/sqrt(n), sigma ~ 1.4826·MAD).
+Other processes can only add time to a batch, never take it away, so the summary of a contender is
+the minimum of its samples (the least disturbed batch; short batches make undisturbed ones likely),
+and an overhead is the difference of two minimums. Its uncertainty comes from a bootstrap over
+rounds (rounds resampled with replacement, every contender's sample of a round kept together): the
+2.5th and 97.5th percentiles of the recomputed difference. Medians are kept in the JSON as well.
 """
 
 from __future__ import annotations
@@ -16,13 +19,11 @@ import dataclasses
 import gc
 import itertools
 import math
+import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
-
-#: SE of a median from the MAD: 1.2533 (median efficiency) * 1.4826 (MAD to sigma).
-_MAD_TO_MEDIAN_SE = 1.2533 * 1.4826
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,10 +81,10 @@ def interleave(cells: Sequence[Cell], rounds: int, batch_ns: float) -> dict[str,
 
 @dataclasses.dataclass(frozen=True)
 class Summary:
-    """Robust summary of one contender's samples (ns per call)."""
+    """One contender's samples (ns per call)."""
 
-    median: float
     minimum: float
+    median: float
     q1: float
     q3: float
     n: int
@@ -95,40 +96,62 @@ def summarise(samples: Sequence[float]) -> Summary:
         q1, _, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
     else:
         q1 = q3 = ordered[0]
-    return Summary(statistics.median(ordered), ordered[0], q1, q3, len(ordered))
+    return Summary(ordered[0], statistics.median(ordered), q1, q3, len(ordered))
 
 
 @dataclasses.dataclass(frozen=True)
-class Paired:
-    """Median of per-round differences (or ratios) and the standard error of that median."""
+class Estimate:
+    """A point estimate with a bootstrap 95% interval."""
 
-    median: float
-    se: float
-
-
-def paired_difference(samples: Sequence[float], baseline: Sequence[float]) -> Paired:
-    diffs = [a - b for a, b in zip(samples, baseline, strict=True)]
-    return _median_se(diffs)
+    value: float
+    low: float
+    high: float
 
 
-def paired_ratio(samples: Sequence[float], baseline: Sequence[float]) -> Paired:
-    ratios = [a / b for a, b in zip(samples, baseline, strict=True) if b > 0]
-    return _median_se(ratios)
+BOOTSTRAP_REPLICATES = 400
 
 
-def _median_se(values: Sequence[float]) -> Paired:
-    median = statistics.median(values)
-    mad = statistics.median(abs(v - median) for v in values)
-    return Paired(median, _MAD_TO_MEDIAN_SE * mad / math.sqrt(len(values)))
+def _bootstrap(
+    samples: Sequence[float],
+    baseline: Sequence[float],
+    statistic: Callable[[float, float], float],
+    seed: int,
+) -> Estimate:
+    if len(samples) != len(baseline) or not samples:
+        raise ValueError("samples and baseline need one value per round each")
+    value = statistic(min(samples), min(baseline))
+    rng = random.Random(seed)
+    n = len(samples)
+    replicates = []
+    for _ in range(BOOTSTRAP_REPLICATES):
+        rounds = [rng.randrange(n) for _ in range(n)]
+        replicates.append(
+            statistic(min(samples[i] for i in rounds), min(baseline[i] for i in rounds))
+        )
+    replicates.sort()
+    low = replicates[int(0.025 * (BOOTSTRAP_REPLICATES - 1))]
+    high = replicates[int(0.975 * (BOOTSTRAP_REPLICATES - 1))]
+    return Estimate(value, min(low, value), max(high, value))
+
+
+def min_difference(samples: Sequence[float], baseline: Sequence[float], seed: int = 0) -> Estimate:
+    """min(samples) - min(baseline), with a bootstrap interval over rounds."""
+    return _bootstrap(samples, baseline, lambda a, b: a - b, seed)
+
+
+def min_ratio(samples: Sequence[float], baseline: Sequence[float], seed: int = 0) -> Estimate:
+    """min(samples) / min(baseline), with a bootstrap interval over rounds."""
+    return _bootstrap(samples, baseline, lambda a, b: a / b, seed)
 
 
 @dataclasses.dataclass(frozen=True)
 class SpeedUp:
     """Flask-CORS's overhead divided by a fastcors engine's.
 
-    When the fastcors overhead is not clearly above zero (less than two standard errors), the value
-    is a lower bound: Flask-CORS's overhead over the overhead's upper bound (``lower_bound``).
-    ``value`` is None when Flask-CORS's own overhead is not clearly above zero (too noisy to say).
+    When the fastcors overhead is not clearly above zero (its interval reaches zero), the value
+    is a lower bound: Flask-CORS's overhead over the top of the fastcors interval
+    (``lower_bound``). ``value`` is None when Flask-CORS's own overhead is not clearly above zero
+    (too noisy to say anything).
     """
 
     value: float | None
@@ -140,13 +163,12 @@ class SpeedUp:
         return f"{'>=' if self.lower_bound else ''}{self.value:.1f}x"
 
 
-def speed_up(reference: Paired, contender: Paired) -> SpeedUp:
-    if reference.median <= 2 * reference.se or reference.median <= 0:
+def speed_up(reference: Estimate, contender: Estimate) -> SpeedUp:
+    if reference.low <= 0:
         return SpeedUp(None, False)
-    if contender.median > 2 * contender.se and contender.median > 0:
-        return SpeedUp(reference.median / contender.median, False)
-    ceiling = max(contender.median + 2 * contender.se, 2 * contender.se, 1.0)  # ns
-    return SpeedUp(reference.median / ceiling, True)
+    if contender.low > 0:
+        return SpeedUp(reference.value / contender.value, False)
+    return SpeedUp(reference.value / max(contender.high, 1.0), True)  # 1 ns floor
 
 
 def geometric_mean(values: Sequence[float | None]) -> float:

@@ -18,16 +18,16 @@ from . import harness, scenarios
 from .contenders import BARE, BY_KEY, FASTCORS_CYTHON, FASTCORS_PYTHON, FLASK_CORS
 
 STATISTIC = (
-    "median over interleaved rounds of the mean time per request in one batch; overhead = median "
-    "over rounds of (contender - bare Flask) in the same round; speed-up = Flask-CORS overhead / "
-    "fastcors overhead ('>=' marks a lower bound where the fastcors overhead is within two standard "
-    "errors of zero)"
+    "minimum over interleaved rounds of the mean time per request in one batch (load from other "
+    "processes only adds time); overhead = contender minus bare Flask; speed-up = Flask-CORS "
+    "overhead / fastcors overhead, '>=' marking a lower bound where the fastcors overhead's "
+    "bootstrap 95% interval reaches zero, 'n/a' where Flask-CORS's does"
 )
 
 
 LEGEND = (
-    "µs per request (median). +µs (%): overhead above bare Flask, paired per round, and as a "
-    "share of bare Flask's time. speed-up: Flask-CORS's overhead / fastcors' overhead."
+    "µs per request (minimum over rounds). +µs (%): overhead above bare Flask, and as a share of "
+    "bare Flask's time. speed-up: Flask-CORS's overhead / fastcors' overhead."
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def geomean_row(entries: Sequence[dict[str, Any]], keys: Sequence[str]) -> dict[
     return row
 
 
-def _render(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
+def render(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
     if markdown:
         lines = ["| " + " | ".join(headers) + " |"]
         lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|")
@@ -186,7 +186,7 @@ def flask_table(
     if geomean:
         gm = geomean_row(entries, keys)
         rows.append(["geometric mean"] + [gm.get(f"{key}/{kind}", "") for key, _, kind in cols])
-    return _render(headers, rows, markdown)
+    return render(headers, rows, markdown)
 
 
 def engine_table(entries: Sequence[dict[str, Any]], markdown: bool) -> str:
@@ -203,7 +203,7 @@ def engine_table(entries: Sequence[dict[str, Any]], markdown: bool) -> str:
                 f"{e['ratio']:.2f}x" if "ratio" in e else "",
             ]
         )
-    return _render(headers, rows, markdown)
+    return render(headers, rows, markdown)
 
 
 def _flatness(entries: Sequence[dict[str, Any]], key: str) -> float | None:
@@ -353,7 +353,7 @@ def write_chart(
     axes[0].legend(loc="upper left", fontsize=8)
     v = meta["versions"]
     fig.suptitle(
-        f"CORS overhead per request vs configuration size (median, {meta['date']}; "
+        f"CORS overhead per request vs configuration size (minimum over rounds, {meta['date']}; "
         f"{meta['python']}, Flask {v['flask']}, Flask-CORS {v['flask-cors']}, fastcors {v['fastcors']})",
         fontsize=10,
     )

@@ -217,23 +217,34 @@ def test_engine_apply_leaves_the_response_as_it_found_it() -> None:
 # Statistics
 
 
-def test_paired_difference_cancels_a_shared_disturbance() -> None:
-    bare = [100.0, 100.0, 500.0, 100.0, 100.0]  # one round disturbed for everyone
-    contender = [103.0, 103.0, 503.0, 103.0, 900.0]  # and one round only for the contender
-    paired = harness.paired_difference(contender, bare)
-    assert paired.median == 3.0
-    assert paired.se == 0.0
+def test_overhead_is_a_difference_of_minimums_and_ignores_disturbed_batches() -> None:
+    bare = [100.0, 100.0, 500.0, 101.0, 100.0, 102.0]  # one round disturbed for everyone
+    contender = [103.0, 104.0, 503.0, 103.0, 900.0, 105.0]  # and one only for the contender
+    estimate = harness.min_difference(contender, bare)
+    assert estimate.value == 3.0
+    assert estimate.low <= 3.0 <= estimate.high
+    assert estimate.high < 10.0  # the disturbed batches never become the minimum
+    assert harness.min_ratio([4.0, 5.0], [2.0, 2.5]).value == 2.0
+
+
+def test_bootstrap_interval_is_reproducible() -> None:
+    a = [float(x % 7) + 10 for x in range(50)]
+    b = [float(x % 5) + 9 for x in range(50)]
+    assert harness.min_difference(a, b) == harness.min_difference(a, b)
+    with pytest.raises(ValueError):
+        harness.min_difference(a, b[:-1])
 
 
 def test_speed_up_point_estimate_lower_bound_and_undefined() -> None:
-    reference = harness.Paired(30_000.0, 100.0)
-    assert harness.speed_up(reference, harness.Paired(1_000.0, 50.0)) == harness.SpeedUp(
-        30.0, False
-    )
-    bound = harness.speed_up(reference, harness.Paired(100.0, 100.0))
-    assert bound.lower_bound and bound.value == pytest.approx(100.0)
+    reference = harness.Estimate(30_000.0, 29_000.0, 31_000.0)
+    clear = harness.speed_up(reference, harness.Estimate(1_000.0, 900.0, 1_100.0))
+    assert clear == harness.SpeedUp(30.0, False)
+    assert str(clear) == "30.0x"
+    bound = harness.speed_up(reference, harness.Estimate(100.0, -50.0, 300.0))
+    assert bound == harness.SpeedUp(100.0, True)
     assert str(bound) == ">=100.0x"
-    assert harness.speed_up(harness.Paired(50.0, 40.0), harness.Paired(10.0, 1.0)).value is None
+    noisy_reference = harness.Estimate(500.0, -100.0, 900.0)
+    assert harness.speed_up(noisy_reference, harness.Estimate(10.0, 5.0, 15.0)).value is None
     assert str(harness.SpeedUp(None, False)) == "n/a"
 
 

@@ -1,0 +1,82 @@
+"""``python -m bench.floor``: how much of fastcors' overhead any after-request CORS hook would pay.
+
+For each headline scenario, next to bare Flask and the two fastcors engines, two synthetic apps:
+
+``noop hook``      bare Flask plus an ``after_request`` function that returns the response as is
+                   (the cost of having a hook at all);
+``append lines``   bare Flask plus an ``after_request`` function that appends, with no decision
+                   at all, exactly the header lines fastcors sends for the scenario (the cost of
+                   the hook plus Werkzeug copying, validating and serialising those lines).
+
+``append lines`` is a floor for any implementation that answers through an after-request hook;
+what fastcors costs above it is its own work (resource lookup, reading the environ, the decision,
+the Vary scan, error interception). Same timing and statistic as ``python -m bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from flask import Flask
+
+from . import harness, report, scenarios
+from .contenders import BY_KEY, FASTCORS_CYTHON, FASTCORS_PYTHON
+from .wsgi import call, runner
+
+
+def _with_hook(scenario: scenarios.Scenario, lines: tuple[tuple[str, str], ...] | None) -> Flask:
+    app = scenarios.build_app(scenario, BY_KEY["bare"])
+    if lines is None:
+        app.after_request(lambda response: response)
+    else:
+        added = list(lines)
+
+        def append(response: Any) -> Any:
+            response.headers._list.extend(added)
+            return response
+
+        app.after_request(append)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--batch-ms", type=float, default=2.0)
+    args = parser.parse_args(argv)
+    meta = report.machine()
+    print(report.header(meta, args.rounds, args.batch_ms))
+    keys = ("noop hook", "append lines", FASTCORS_PYTHON, FASTCORS_CYTHON)
+    headers = ["scenario", "bare µs", *(f"{k} +µs" for k in keys)]
+    rows = []
+    for scenario in scenarios.HEADLINE_SCENARIOS:
+        environ = scenario.request.environ()
+        status, lines = scenario.expected(BY_KEY[FASTCORS_CYTHON])
+        append = _with_hook(scenario, lines)
+        reply = call(append, environ)
+        if reply.status != status:
+            raise scenarios.ExpectationError(f"floor app for {scenario.id}: status {reply.status}")
+        cells = [
+            harness.Cell("bare", runner(scenarios.build_app(scenario, BY_KEY["bare"]), environ)),
+            harness.Cell("noop hook", runner(_with_hook(scenario, None), environ)),
+            harness.Cell("append lines", runner(append, environ)),
+        ]
+        for key in (FASTCORS_PYTHON, FASTCORS_CYTHON):
+            cells.append(harness.Cell(key, scenarios.prepare(scenario, BY_KEY[key]).run))
+        samples = harness.interleave(cells, args.rounds, args.batch_ms * 1e6)
+        bare = samples["bare"]
+        row = [scenario.title, f"{min(bare) / 1000:.1f}"]
+        for key in keys:
+            estimate = harness.min_difference(samples[key], bare)
+            row.append(f"{estimate.value / 1000:+.2f}")
+        rows.append(row)
+        print(f"\r\033[K  {scenario.title}", end="", file=sys.stderr, flush=True)
+    print("\r\033[K", end="", file=sys.stderr)
+    print(report.render(headers, rows, markdown=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
