@@ -167,13 +167,16 @@ def render(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         return "\n".join(lines)
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    fmt = [
-        (lambda s, w=w: s.ljust(w)) if i == 0 else (lambda s, w=w: s.rjust(w))
-        for i, w in enumerate(widths)
-    ]
-    out = ["  ".join(f(h) for f, h in zip(fmt, headers, strict=True))]
-    out.append("  ".join("-" * w for w in widths))
-    out += ["  ".join(f(c) for f, c in zip(fmt, row, strict=True)) for row in rows]
+
+    def line(cells: Sequence[str]) -> str:
+        # First column left-aligned, figures right-aligned.
+        return "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in rows]
     return "\n".join(out)
 
 
@@ -266,7 +269,10 @@ def text_report(results: dict[str, Any], keys: Sequence[str], markdown: bool = F
     flask = results["flask"]
     parts: list[str] = []
     headline = [flask[s.id] for s in scenarios.HEADLINE_SCENARIOS if s.id in flask]
-    heading = (lambda t: f"### {t}") if markdown else (lambda t: f"\n{t}\n{'=' * len(t)}")
+
+    def heading(title: str) -> str:
+        return f"### {title}" if markdown else f"\n{title}\n{'=' * len(title)}"
+
     if headline:
         parts.append(heading("Per request, in-process WSGI"))
         parts.append(LEGEND)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import json
 import subprocess
 import sys
@@ -15,7 +16,6 @@ from pathlib import Path
 import pytest
 
 import fastcors._engine as selector
-from bench import contenders as contenders_module
 from bench import engine_cases, harness, scenarios
 from bench.contenders import (
     BY_KEY,
@@ -35,10 +35,10 @@ from bench.scenarios import (
     EVIL_ORIGIN,
     VARY_ORIGIN,
     ExpectationError,
-    Reply,
     check,
     prepare,
 )
+from bench.wsgi import Reply
 
 REPO = Path(__file__).resolve().parent.parent
 FLASK_CORS = BY_KEY["flask-cors"]
@@ -168,14 +168,14 @@ def test_an_app_on_the_wrong_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_missing_compiled_engine_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = contenders_module.importlib.import_module
+    real = importlib.import_module
 
     def fake_import(name: str) -> object:
         if name == "fastcors._engine_c":
             raise ImportError("No module named 'fastcors._engine_c'")
         return real(name)
 
-    monkeypatch.setattr(contenders_module.importlib, "import_module", fake_import)
+    monkeypatch.setattr(importlib, "import_module", fake_import)
     with pytest.raises(CompiledEngineMissing, match="fastcors-cython"):
         load_engine("fastcors._engine_c")
     with pytest.raises(CompiledEngineMissing):

@@ -38,11 +38,12 @@ class Request:
     headers: Mapping[str, str]
 
     def environ(self) -> dict[str, Any]:
+        headers: dict[str, str] = {**BROWSER_HEADERS, **self.headers}
         builder = EnvironBuilder(
             path=self.path,
             method=self.method,
             base_url="http://api.example.com",
-            headers={**BROWSER_HEADERS, **self.headers},
+            headers=list(headers.items()),
         )
         try:
             environ = builder.get_environ()
