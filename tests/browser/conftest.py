@@ -98,10 +98,21 @@ def tab(chromium: Browser) -> Iterator[Tab]:
         context.close()
 
 
+def module_of(obj: Any) -> str | None:
+    """The module that defines ``obj``'s class, or for a function, the function."""
+    module: str = type(obj).__module__
+    if module.startswith("fastcors."):
+        return module
+    # Functions (Python's, and Cython's cyfunctions) name their module themselves. (Instances of
+    # compiled classes do not: hence the type first.)
+    found = getattr(obj, "__module__", None)
+    return found if isinstance(found, str) else None
+
+
 def engine_parts(obj: Any, depth: int = 0) -> Iterator[Any]:
     """The engine objects (policies, resources, apply functions) reachable from fastcors' per-app
     state, whatever its layout."""
-    module = getattr(obj, "__module__", None)
+    module = module_of(obj)
     if isinstance(module, str) and module.startswith("fastcors._engine"):
         yield obj
         return
@@ -125,7 +136,7 @@ def engine_parts(obj: Any, depth: int = 0) -> Iterator[Any]:
 def assert_engine(app: Flask, engine: types.ModuleType) -> None:
     parts = list(engine_parts(app.extensions.get("fastcors")))
     assert parts, f"{app!r} holds no fastcors engine objects: was fastcors applied to it?"
-    wrong = [p for p in parts if p.__module__ != engine.__name__]
+    wrong = [p for p in parts if module_of(p) != engine.__name__]
     assert not wrong, f"{app!r} was built with another engine than {engine.__name__}: {wrong!r}"
 
 
