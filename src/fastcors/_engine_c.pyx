@@ -9,10 +9,11 @@ so the module is safe under threads and declares itself free-threading compatibl
 """
 
 cimport cython
-from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM
-from cpython.tuple cimport PyTuple_GET_SIZE, PyTuple_GET_ITEM
 from cpython.dict cimport PyDict_GetItem
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_New, PyUnicode_READ
 
 from werkzeug.datastructures import Headers, MultiDict
 
@@ -96,15 +97,14 @@ cdef inline bint _has_ctl(str value) noexcept:
     return False
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
-cdef inline bint _is_token(str value, Py_ssize_t start, Py_ssize_t end) noexcept:
+cdef inline bint _is_token(int kind, void* data, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """Whether the characters [start, end) of a str's buffer form an RFC 9110 token."""
     cdef Py_ssize_t i
     cdef Py_UCS4 c
     if start >= end:
         return False
     for i in range(start, end):
-        c = value[i]
+        c = PyUnicode_READ(kind, data, i)
         if c >= 128 or not _TCHAR[c]:
             return False
     return True
@@ -117,46 +117,52 @@ cdef inline Py_UCS4 _ascii_lower(Py_UCS4 c) noexcept:
     return c
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
-cdef inline bint _equals_lower(str value, str lower) noexcept:
-    """ASCII case-insensitive equality with an all-lower-case ASCII string."""
-    cdef Py_ssize_t i, size = len(lower)
+cdef inline bint _equals_lower(str value, const char* lower, Py_ssize_t size) noexcept:
+    """ASCII case-insensitive equality with an all-lower-case ASCII C string of ``size`` chars."""
+    cdef Py_ssize_t i
+    cdef int kind
+    cdef void* data
     if len(value) != size:
         return False
+    kind = PyUnicode_KIND(value)
+    data = PyUnicode_DATA(value)
     for i in range(size):
-        if _ascii_lower(value[i]) != lower[i]:
+        if _ascii_lower(PyUnicode_READ(kind, data, i)) != <Py_UCS4>lower[i]:
             return False
     return True
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef bint _lists_origin(str value) noexcept:
     """Whether one Vary field value lists "Origin" or "*" (a comma list, spaces and tabs around)."""
     cdef Py_ssize_t size = len(value)
     cdef Py_ssize_t start = 0, end, a, b, i
-    cdef str origin = "origin"
+    cdef int kind = PyUnicode_KIND(value)
+    cdef void* data = PyUnicode_DATA(value)
+    cdef const char* origin = b"origin"
     while start <= size:
         end = start
-        while end < size and value[end] != u",":
+        while end < size and PyUnicode_READ(kind, data, end) != 44:  # ","
             end += 1
         a = start
         b = end
-        while a < b and (value[a] == u" " or value[a] == u"\t"):
+        while a < b and _is_ows(PyUnicode_READ(kind, data, a)):
             a += 1
-        while b > a and (value[b - 1] == u" " or value[b - 1] == u"\t"):
+        while b > a and _is_ows(PyUnicode_READ(kind, data, b - 1)):
             b -= 1
-        if b - a == 1 and value[a] == u"*":
+        if b - a == 1 and PyUnicode_READ(kind, data, a) == 42:  # "*"
             return True
         if b - a == 6:
             for i in range(6):
-                if _ascii_lower(value[a + i]) != origin[i]:
+                if _ascii_lower(PyUnicode_READ(kind, data, a + i)) != <Py_UCS4>origin[i]:
                     break
             else:
                 return True
         start = end + 1
     return False
+
+
+cdef inline bint _is_ows(Py_UCS4 c) noexcept:
+    return c == 32 or c == 9  # space, tab
 
 
 cdef inline object _environ_get(object environ, str key):
@@ -167,15 +173,15 @@ cdef inline object _environ_get(object environ, str key):
     return environ.get(key)
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
-cdef int _compare(str text, Py_ssize_t a1, Py_ssize_t b1, Py_ssize_t a2, Py_ssize_t b2) noexcept:
-    """Compare text[a1:b1] with text[a2:b2] by code points, as str comparison does: -1, 0 or 1."""
+cdef int _compare(
+    int kind, void* data, Py_ssize_t a1, Py_ssize_t b1, Py_ssize_t a2, Py_ssize_t b2
+) noexcept:
+    """Compare [a1:b1] with [a2:b2] of a str's buffer by code points, as str comparison does."""
     cdef Py_ssize_t i, n1 = b1 - a1, n2 = b2 - a2
     cdef Py_UCS4 c1, c2
     for i in range(n1 if n1 < n2 else n2):
-        c1 = text[a1 + i]
-        c2 = text[a2 + i]
+        c1 = PyUnicode_READ(kind, data, a1 + i)
+        c2 = PyUnicode_READ(kind, data, a2 + i)
         if c1 != c2:
             return -1 if c1 < c2 else 1
     return 0 if n1 == n2 else (-1 if n1 < n2 else 1)
@@ -283,54 +289,72 @@ cdef class Policy:
                 return True
         return False
 
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
     cpdef object allow_headers(self, object value):
         """The Access-Control-Allow-Headers value for an Access-Control-Request-Headers value, or
         None (HEADERS_BOUNDED: at most 4096 characters and 64 pieces, tokens only)."""
         cdef str text
-        cdef Py_ssize_t size, i, start, a, b, prev_a = -1, prev_b = -1, commas = 0
+        cdef Py_ssize_t size, i, j, start, a, b, prev_a = -1, prev_b = -1, commas = 0
         cdef bint simple
+        cdef int kind
+        cdef void* data
+        cdef Py_UCS4 c
         cdef list names
+        cdef str out
+        cdef unsigned char* target
         if not value:
             return None
         text = <str?>value
         size = len(text)
         if size > _MAX_LENGTH:
             return None
+        kind = PyUnicode_KIND(text)
+        data = PyUnicode_DATA(text)
         # First pass, allocation-free: count the pieces, and see whether the value is already what
         # browsers send (RFC 9110 tokens, sorted, no spaces) and every name is allowed anyway.
         simple = self.any_header
         start = 0
         for i in range(size + 1):
-            if i < size and text[i] != u",":
+            if i < size and PyUnicode_READ(kind, data, i) != 44:  # ","
                 continue
             if i < size:
                 commas += 1
                 if commas >= _MAX_PIECES:
                     return None
             if simple:
-                if not _is_token(text, start, i) or (
-                    prev_a >= 0 and _compare(text, prev_a, prev_b, start, i) > 0
+                if not _is_token(kind, data, start, i) or (
+                    prev_a >= 0 and _compare(kind, data, prev_a, prev_b, start, i) > 0
                 ):
                     simple = False
                 prev_a = start
                 prev_b = i
             start = i + 1
         if simple:
-            return text if commas == 0 else text.replace(u",", _COMMA_SPACE)
+            if commas == 0:
+                return text
+            # Tokens are ASCII: write "a, b, c" straight into a new compact ASCII string.
+            out = PyUnicode_New(size + commas, 127)
+            target = <unsigned char*>PyUnicode_DATA(out)
+            j = 0
+            for i in range(size):
+                c = PyUnicode_READ(kind, data, i)
+                target[j] = <unsigned char>c
+                j += 1
+                if c == 44:
+                    target[j] = 32
+                    j += 1
+            return out
         names = []
         start = 0
         for i in range(size + 1):
-            if i < size and text[i] != u",":
+            if i < size and PyUnicode_READ(kind, data, i) != 44:
                 continue
             a = start
             b = i
-            while a < b and (text[a] == u" " or text[a] == u"\t"):
+            while a < b and _is_ows(PyUnicode_READ(kind, data, a)):
                 a += 1
-            while b > a and (text[b - 1] == u" " or text[b - 1] == u"\t"):
+            while b > a and _is_ows(PyUnicode_READ(kind, data, b - 1)):
                 b -= 1
-            if _is_token(text, a, b):
+            if _is_token(kind, data, a, b):
                 name = text[a:b]
                 if self.header_allowed(name):
                     names.append(name)
@@ -406,11 +430,16 @@ cdef class Resources:
     cdef dict _literals
     cdef dict _buckets
     cdef tuple _lengths
+    cdef object _default
 
     def __init__(self, literals, buckets):
         self._literals = dict(literals)
         self._buckets = {key: tuple(pairs) for key, pairs in buckets.items()}
         self._lengths = tuple(sorted({len(key) for key in buckets}, reverse=True))
+        catch_all = self._buckets.get("", ())
+        self._default = (
+            catch_all[0][1] if len(self._buckets) == 1 and catch_all and catch_all[0][0] is None else None
+        )
 
     cpdef object lookup(self, str path):
         """The policy of the first resource matching ``path``, or None."""
@@ -419,6 +448,8 @@ cdef class Resources:
         cdef object candidates
         if found is not NULL:
             return <object>found
+        if self._default is not None:
+            return self._default
         size = len(path)
         for length in self._lengths:
             if length <= size:
@@ -444,7 +475,7 @@ cdef object _header_lines(object headers):
 
 
 cdef int _add_headers(Policy policy, object request, object response, bint extension) except -1:
-    cdef object headers, lines, environ, pairs, item, name, value
+    cdef object headers, lines, environ, pairs, item, name, value, method, acrm, acrh
     cdef bint vary, vary_listed = False, acao_seen
     cdef Py_ssize_t i, count, size
     if getattr(response, _MARK, False):
@@ -467,19 +498,25 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
                     continue
                 size = len(<str>name)
                 if size == 27:
-                    if not acao_seen and _equals_lower(<str>name, "access-control-allow-origin"):
+                    if not acao_seen and _equals_lower(<str>name, b"access-control-allow-origin", 27):
                         if value:
                             return 0
                         acao_seen = True
-                elif size == 4 and vary and not vary_listed and _equals_lower(<str>name, "vary"):
+                elif size == 4 and vary and not vary_listed and _equals_lower(<str>name, b"vary", 4):
                     vary_listed = _lists_origin(str(value))
         environ = request.environ
+        method = request.method
+        if method == _OPTIONS:
+            acrm = _environ_get(environ, _HTTP_ACRM)
+            acrh = _environ_get(environ, _HTTP_ACRH)
+        else:  # only preflights read these
+            acrm = acrh = None
         policy._evaluate_into(
             <list>lines,
             _environ_get(environ, _HTTP_ORIGIN),
-            request.method,
-            _environ_get(environ, _HTTP_ACRM),
-            _environ_get(environ, _HTTP_ACRH),
+            method,
+            acrm,
+            acrh,
             _environ_get(environ, _HTTP_ACRPN),
         )
         if vary and not vary_listed:

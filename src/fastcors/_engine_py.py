@@ -291,11 +291,12 @@ class Resources:
         the prefix).
     """
 
-    __slots__ = ("_buckets", "_lengths", "_literals")
+    __slots__ = ("_buckets", "_default", "_lengths", "_literals")
 
     _literals: dict[str, Policy]
     _buckets: dict[str, tuple[tuple[re.Pattern[str] | None, Policy], ...]]
     _lengths: tuple[int, ...]
+    _default: Policy | None
 
     def __init__(
         self,
@@ -306,6 +307,10 @@ class Resources:
         init(self, "_literals", dict(literals))
         init(self, "_buckets", {key: tuple(pairs) for key, pairs in buckets.items()})
         init(self, "_lengths", tuple(sorted({len(key) for key in buckets}, reverse=True)))
+        # The usual table: literal paths (maybe) and one catch-all pattern (r"/*", ".*").
+        catch_all = self._buckets.get("", ())
+        only_catch_all = len(self._buckets) == 1 and catch_all and catch_all[0][0] is None
+        init(self, "_default", catch_all[0][1] if only_catch_all else None)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -315,6 +320,8 @@ class Resources:
         policy = self._literals.get(path)
         if policy is not None:
             return policy
+        if self._default is not None:
+            return self._default
         size = len(path)
         for length in self._lengths:
             if length <= size:
@@ -334,6 +341,24 @@ def _lists_origin(value: str) -> bool:
         if token == "origin" or token == "*":
             return True
     return False
+
+
+def _evaluate(policy: Policy, request: _Request) -> list[tuple[str, str]] | None:
+    """Policy.evaluate on the request's WSGI environ (read directly, not through headers)."""
+    environ = request.environ
+    method = request.method
+    if method == "OPTIONS":
+        request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        request_headers = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+    else:  # only preflights read these
+        request_method = request_headers = None
+    return policy.evaluate(
+        environ.get("HTTP_ORIGIN"),
+        method,
+        request_method,
+        request_headers,
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+    )
 
 
 def _header_lines(headers: Any) -> list[tuple[str, str]] | None:
@@ -368,14 +393,7 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
                         acao_seen = True
                 elif size == 4 and vary and not vary_listed and name.lower() == "vary":
                     vary_listed = _lists_origin(value)
-        environ = request.environ
-        pairs = policy.evaluate(
-            environ.get("HTTP_ORIGIN"),
-            request.method,
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-        )
+        pairs = _evaluate(policy, request)
         if pairs is not None:
             lines.extend(pairs)
         if vary and not vary_listed:
@@ -390,15 +408,7 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
         response.headers = headers
     if vary:
         vary_listed = any(_lists_origin(value) for value in headers.getlist("Vary"))
-    environ = request.environ
-    pairs = policy.evaluate(
-        environ.get("HTTP_ORIGIN"),
-        request.method,
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-    )
-    for name, value in pairs or ():
+    for name, value in _evaluate(policy, request) or ():
         headers.add(name, value)
     if vary and not vary_listed:
         headers.add(*_VARY_ORIGIN)
