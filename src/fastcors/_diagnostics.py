@@ -19,7 +19,7 @@ from typing import Any
 import flask
 import werkzeug
 
-__all__ = ["CORSConfigWarning", "diagnose", "report", "unknown_options"]
+__all__ = ["CORSConfigWarning", "diagnose", "report", "unknown_config_keys", "unknown_options"]
 
 BOOLEAN_OPTIONS = (
     "supports_credentials",
@@ -99,6 +99,23 @@ def unknown_options(options: Mapping[str, Any], known: Iterable[str], where: str
     return messages
 
 
+def unknown_config_keys(config: Mapping[str, Any], known: Iterable[str]) -> list[str]:
+    """One message per ``CORS_*`` app config key that names no option (``CORS_ORIGIN`` for
+    ``CORS_ORIGINS`` would otherwise leave the default ``*`` in place, silently)."""
+    keys = tuple("CORS_" + name.upper() for name in known)
+    messages = []
+    for key in config:
+        if not isinstance(key, str) or not key.startswith("CORS_") or key in keys:
+            continue
+        close = difflib.get_close_matches(key, keys, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "see the options table in the README."
+        messages.append(
+            f"fastcors: unknown app config key {key!r} is ignored, so whatever it was meant to "
+            f"configure keeps its default. Fix: {hint}"
+        )
+    return messages
+
+
 def diagnose(
     options: Mapping[str, Any],
     sources: Mapping[str, str] | None = None,
@@ -135,13 +152,18 @@ def diagnose(
         if options["supports_credentials"]:
             wild = _wildcard_origins(options["origins"])
             if wild:
+                admits = (
+                    "admits the 'null' origin, which any site can send (from a sandboxed iframe or a "
+                    "data: URL)"
+                    if wild[0].casefold() == "null"
+                    else "admits any site ('null' included: sandboxed iframes, file: pages)"
+                )
                 found.append(
                     f"fastcors: supports_credentials={options['supports_credentials']!r}"
                     f"{_from(sources, 'supports_credentials')} with origins="
-                    f"{options['origins']!r}{_from(sources, 'origins')}: {wild[0]!r} admits any site "
-                    f"('null' included: sandboxed iframes, file: pages), so any site can make "
-                    f"credentialed requests with your users' cookies and read the answers. Fix: list "
-                    f"the trusted origins, e.g. origins=['https://app.example.com']."
+                    f"{options['origins']!r}{_from(sources, 'origins')}: {wild[0]!r} {admits}, so "
+                    f"any site can make credentialed requests with your users' cookies and read the "
+                    f"answers. Fix: list the trusted origins, e.g. origins=['https://app.example.com']."
                 )
 
     if "origins" in check:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from flask import Flask
 
 from . import _engine
-from ._diagnostics import diagnose, report, unknown_options
+from ._diagnostics import diagnose, report, unknown_config_keys, unknown_options
 from ._options import KNOWN_OPTIONS, Layer, compile_policy, config_layer, merge
 from .extension import _get_app, app_state, get_request
 
@@ -81,11 +81,16 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             view = views.get(token)
             if view is None:
                 merged = merge(config_layer(app.config), Layer(options, _WHERE))
-                messages = diagnose(merged.options, merged.sources)
-                report(
-                    [m for m in messages if m not in already_reported],
-                    bool(merged.options["strict"]),
-                )
+                strict = bool(merged.options["strict"])
+                messages = unknown_config_keys(app.config, KNOWN_OPTIONS)
+                messages += diagnose(merged.options, merged.sources)
+                if strict:
+                    # Strict only through this app's config: what decoration merely warned
+                    # about must fail here too.
+                    messages = own + messages
+                else:
+                    messages = [m for m in messages if m not in already_reported]
+                report(messages, strict)
                 view = _View(
                     _engine.apply_policy,
                     compile_policy(merged.options),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, current_app, request
 
 from . import _engine
-from ._diagnostics import diagnose, report, unknown_options
+from ._diagnostics import diagnose, report, unknown_config_keys, unknown_options
 from ._options import (
     KNOWN_OPTIONS,
     Layer,
@@ -83,7 +83,7 @@ def _resource_name(key: Any) -> str:
 def compile_registration(config: Mapping[str, Any], layers: list[Layer]) -> Compiled:
     """Merge defaults < app config < keyword arguments < resource options and compile them."""
     merged = merge(config_layer(config), *layers)
-    messages: list[str] = []
+    messages = unknown_config_keys(config, KNOWN_OPTIONS)
     for layer in layers:
         messages += unknown_options(layer.options, KNOWN_OPTIONS, layer.where)
     messages += diagnose(merged.options, merged.sources)
@@ -191,7 +191,9 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
     handle_exception = app.handle_exception
 
     def intercept(response: Any) -> Any:
-        response = current_app.make_response(response)
+        # The real app, not the current_app proxy: a proxy attribute costs a failed lookup and
+        # a formatted AttributeError before its __getattr__ answers.
+        response = _get_app().make_response(response)
         req = get_request()
         for apply, resources in state.intercepting:
             response = apply(resources, req, response)
