@@ -57,6 +57,8 @@ _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _is_token = re.compile(_TOKEN).fullmatch
 # A comma list of tokens with optional spaces and tabs around each, no empty piece.
 _is_token_list = re.compile(rf"[ \t]*{_TOKEN}(?:[ \t]*,[ \t]*{_TOKEN})*[ \t]*").fullmatch
+# What browsers send (Fetch: lower-cased names joined with ","): token characters and commas.
+_TOKEN_CHARS_AND_COMMA = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ,")
 # RFC 5234 CTL: NUL through US, and DEL.
 _find_ctl = re.compile(r"[\x00-\x1f\x7f]").search
 
@@ -217,8 +219,13 @@ class Policy:
             or value.count(",") >= MAX_REQUEST_HEADERS_PIECES
         ):
             return None
-        if _is_token_list(value) is not None:
-            # The usual case: every piece is a token, spaces and tabs only around them.
+        if _TOKEN_CHARS_AND_COMMA.issuperset(value):
+            # What browsers send: tokens and commas only (empty pieces possible).
+            names = [name for name in value.split(",") if name]
+            if not self.any_header:
+                names = [name for name in names if self.header_allowed(name)]
+        elif _is_token_list(value) is not None:
+            # Tokens with spaces or tabs around them, no empty piece.
             names = value.replace(" ", "").replace("\t", "").split(",")
             if not self.any_header:
                 names = [name for name in names if self.header_allowed(name)]
@@ -254,7 +261,9 @@ class Policy:
         if origin:
             if self._wildcard_reply:
                 allowed = "*"
-            elif self.origin_allowed(origin):
+            elif (self.any_origin and origin.isprintable()) or self.origin_allowed(origin):
+                # (the first test is origin_allowed's answer for "*" without a call: a printable
+                # value has no control character)
                 allowed = origin
             else:
                 return None
@@ -343,24 +352,6 @@ def _lists_origin(value: str) -> bool:
     return False
 
 
-def _evaluate(policy: Policy, request: _Request) -> list[tuple[str, str]] | None:
-    """Policy.evaluate on the request's WSGI environ (read directly, not through headers)."""
-    environ = request.environ
-    method = request.method
-    if method == "OPTIONS":
-        request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        request_headers = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
-    else:  # only preflights read these
-        request_method = request_headers = None
-    return policy.evaluate(
-        environ.get("HTTP_ORIGIN"),
-        method,
-        request_method,
-        request_headers,
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-    )
-
-
 def _header_lines(headers: Any) -> list[tuple[str, str]] | None:
     """The line list of a Headers subclass, or None for any other kind of headers object."""
     if isinstance(headers, Headers):
@@ -371,44 +362,62 @@ def _header_lines(headers: Any) -> list[tuple[str, str]] | None:
 
 
 def _add_headers(policy: Policy, request: _Request, response: Any, extension: bool) -> None:
+    """Add the policy's answer to the request to the response's headers (the per-request work of
+    both ``apply`` and ``apply_policy``; written out in one function, as every Python call
+    here costs as much as a step of the work)."""
     if getattr(response, MARK, False):
         return
     headers = response.headers
     vary = policy.vary
     vary_listed = False
     lines = headers._list if type(headers) is Headers else _header_lines(headers)
-    if lines is not None:
+    if lines is None:
+        # Anything else goes through the public API. Like Flask-CORS, a headers object that is
+        # neither Headers nor MultiDict (some libraries set a plain dict) becomes a MultiDict.
+        if extension and headers is not None and headers.get(ACAO):
+            return
+        if not isinstance(headers, (Headers, MultiDict)):
+            headers = MultiDict(headers)
+            response.headers = headers
+        if vary:
+            vary_listed = any(_lists_origin(value) for value in headers.getlist("Vary"))
+    elif extension or vary:
         # Werkzeug keeps a response's header lines as a list of (name, value) tuples; reading and
         # extending it directly skips Headers' per-call key normalisation and value validation,
         # which costs more than the rest of the request's CORS work. Every value added here is
         # validated: a CORS value never holds a control character.
-        if extension or vary:
-            acao_seen = not extension
-            for name, value in lines:
-                size = len(name)
-                if size == 27:
-                    if not acao_seen and name.lower() == _ACAO_LOWER:
-                        if value:
-                            return
-                        acao_seen = True
-                elif size == 4 and vary and not vary_listed and name.lower() == "vary":
-                    vary_listed = _lists_origin(value)
-        pairs = _evaluate(policy, request)
+        acao_seen = not extension
+        for name, value in lines:
+            size = len(name)
+            if size == 27:
+                if not acao_seen and name.lower() == _ACAO_LOWER:
+                    if value:
+                        return
+                    acao_seen = True
+            elif size == 4 and vary and not vary_listed and name.lower() == "vary":
+                vary_listed = _lists_origin(value)
+    # The WSGI environ, read directly (not through request.headers).
+    environ = request.environ
+    method = request.method
+    if method == "OPTIONS":
+        request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        request_headers = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+    else:  # only preflights read these
+        request_method = request_headers = None
+    pairs = policy.evaluate(
+        environ.get("HTTP_ORIGIN"),
+        method,
+        request_method,
+        request_headers,
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+    )
+    if lines is not None:
         if pairs is not None:
             lines.extend(pairs)
         if vary and not vary_listed:
             lines.append(_VARY_ORIGIN)
         return
-    # Anything else goes through the public API. Like Flask-CORS, a headers object that is neither
-    # Headers nor MultiDict (some libraries set a plain dict) is replaced by a MultiDict first.
-    if extension and headers is not None and headers.get(ACAO):
-        return
-    if not isinstance(headers, (Headers, MultiDict)):
-        headers = MultiDict(headers)
-        response.headers = headers
-    if vary:
-        vary_listed = any(_lists_origin(value) for value in headers.getlist("Vary"))
-    for name, value in _evaluate(policy, request) or ():
+    for name, value in pairs or ():
         headers.add(name, value)
     if vary and not vary_listed:
         headers.add(*_VARY_ORIGIN)
@@ -418,7 +427,9 @@ def apply(resources: Resources, request: _Request, response: Any) -> Any:
     """The after-request work of ``CORS``: find the resource for the request's path and add its
     CORS headers to the response, unless the response already carries a (non-empty)
     Access-Control-Allow-Origin or the decorator handled it. Returns the response."""
-    policy = resources.lookup(request.path)
+    path = request.path
+    # Resources.lookup's first two steps, inline: an exact path, or the only (catch-all) pattern.
+    policy = resources._literals.get(path) or resources._default or resources.lookup(path)
     if policy is not None:
         _add_headers(policy, request, response, True)
     return response
