@@ -10,8 +10,12 @@ import types
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.wrappers import Response
+
+from fastcors._options import combine, literal_suffix, origin_index
 
 ACAO = "Access-Control-Allow-Origin"
 
@@ -378,3 +382,93 @@ def test_evaluate_rejects_non_string_origin(engine: types.ModuleType) -> None:
     policy = make_policy(engine, any_origin=True)
     with pytest.raises((TypeError, AttributeError)):
         policy.evaluate(b"https://a.example", "GET", None, None, None)
+
+
+# -- the origin pattern index ---------------------------------------------------------------------
+
+INDEX_PATTERNS = [
+    r"https://([a-z0-9-]+\.)?tenant7\.example\.net",
+    r"https://.*\.example\.com",
+    r"http://localhost:\d+",
+    r"https?://b\.Example\.COM$",
+    r"https://x\.ſ\.com",  # long s: matches "s"/"S" under IGNORECASE
+    r"https://k\.test",  # and the Kelvin sign matches k
+    r"(https://a|http://b)\.example",
+    r"null",
+    r"https://[^.]+\.apps\.example",
+]
+INDEX_ORIGINS = [
+    "https://eu.tenant7.example.net",
+    "https://tenant7.example.net",
+    "https://EU.TENANT7.EXAMPLE.NET",
+    "https://tenant7.example.net.evil",
+    "https://a.example.com",
+    "http://localhost:3000",
+    "https://b.example.com",
+    "https://x.s.com",
+    "https://x.S.com",
+    "https://x.ſ.com",
+    "https://\u212a.test",
+    "https://k.test",
+    "https://a.example",
+    "http://b.example",
+    "null",
+    "NULL",
+    "https://one.apps.example",
+    "",
+]
+
+
+@given(
+    sources=st.lists(st.sampled_from(INDEX_PATTERNS), min_size=1, max_size=5, unique=True),
+    flags=st.sampled_from([0, re.IGNORECASE]),
+    origin=st.one_of(st.sampled_from(INDEX_ORIGINS), st.text(max_size=30)),
+)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_origin_index_changes_no_answer(
+    engine: types.ModuleType, sources: list[str], flags: int, origin: str
+) -> None:
+    patterns = [re.compile(source, flags) for source in sources]
+    indexed = make_policy(
+        engine, origin_patterns=combine(patterns), origin_suffixes=origin_index(patterns)
+    )
+    plain = make_policy(engine, origin_patterns=patterns)
+    expected = (
+        bool(origin)
+        and not re.search(r"[\x00-\x1f\x7f]", origin)
+        and any(p.fullmatch(origin) for p in patterns)
+    )
+    if origin:
+        assert indexed.origin_allowed(origin) is expected
+        assert plain.origin_allowed(origin) is expected
+
+
+def test_origin_index_tries_only_candidates(engine: types.ModuleType) -> None:
+    calls: list[str] = []
+
+    class Spy:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def fullmatch(self, value: str) -> Any:
+            calls.append(self.pattern.pattern)
+            return self.pattern.fullmatch(value)
+
+    patterns = [
+        re.compile(rf"https://([a-z]+\.)?tenant{i}\.example\.net", re.I) for i in range(100)
+    ]
+    index = {key: [Spy(p) for p in group] for key, group in _raw_index(patterns).items()}
+    policy = make_policy(engine, origin_patterns=[Spy(p) for p in patterns], origin_suffixes=index)
+    assert policy.origin_allowed("https://eu.tenant42.example.net")
+    assert calls == [r"https://([a-z]+\.)?tenant42\.example\.net"]
+    calls.clear()
+    assert not policy.origin_allowed("https://eu.tenant42.example.org")
+    assert calls == []
+
+
+def _raw_index(patterns: list[re.Pattern[str]]) -> dict[str, list[re.Pattern[str]]]:
+    """origin_index without combining, so each candidate pattern can be observed."""
+    suffixes = [(literal_suffix(p), p) for p in patterns]
+    return {key: [p for s, p in suffixes if key.endswith(s)] for key in {s for s, _ in suffixes}}

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
 import fastcors._engine_py as py_engine
+from fastcors._options import origin_index
 
 pytestmark = pytest.mark.cython
 
@@ -118,6 +119,14 @@ def policy_options(draw: st.DrawFn) -> dict[str, Any]:
     )
 
 
+@st.composite
+def indexed_policy_options(draw: st.DrawFn) -> dict[str, Any]:
+    options = draw(policy_options())
+    if draw(st.booleans()):
+        options["origin_suffixes"] = origin_index(list(options["origin_patterns"]))
+    return options
+
+
 class Request:
     def __init__(self, path: str, method: str, environ: dict[str, str]) -> None:
         self.path = path
@@ -130,7 +139,7 @@ PARITY = settings(max_examples=400, deadline=None, suppress_health_check=[Health
 
 @PARITY
 @given(
-    options=policy_options(),
+    options=indexed_policy_options(),
     origin=st.one_of(st.none(), origin_text),
     method=st.sampled_from(["GET", "OPTIONS", "POST"]),
     request_method=methods_value,
@@ -222,7 +231,7 @@ def policy_defaults() -> dict[str, Any]:
 
 @PARITY
 @given(
-    options=policy_options(),
+    options=indexed_policy_options(),
     origin=st.one_of(st.none(), origin_text),
     method=st.sampled_from(["GET", "OPTIONS"]),
     request_headers=header_value,

@@ -199,6 +199,8 @@ cdef class Policy:
     cdef bint _wildcard_reply
     cdef frozenset _origin_literals
     cdef tuple _origin_patterns
+    cdef dict _origin_suffixes
+    cdef tuple _suffix_lengths
     cdef tuple _constant
     cdef tuple _private_network_pair
     cdef tuple _preflight
@@ -225,6 +227,7 @@ cdef class Policy:
         header_literals,
         header_patterns,
         vary,
+        origin_suffixes=None,
     ):
         constant = []
         if expose_headers:
@@ -240,6 +243,10 @@ cdef class Policy:
         self._wildcard_reply = bool(any_origin and send_wildcard)
         self._origin_literals = frozenset(origin_literals)
         self._origin_patterns = tuple(origin_patterns)
+        self._origin_suffixes = (
+            None if origin_suffixes is None else {k: tuple(v) for k, v in origin_suffixes.items()}
+        )
+        self._suffix_lengths = tuple(sorted({len(k) for k in self._origin_suffixes or ()}, reverse=True))
         self.no_origin_value = no_origin_value
         self._constant = tuple(constant)
         self._private_network_pair = (ACAPN, "true" if private_network else "false")
@@ -269,9 +276,23 @@ cdef class Policy:
             return False
         if _has_ctl(origin):
             return False
+        cdef tuple patterns = self._origin_patterns
+        cdef Py_ssize_t size, length
+        cdef PyObject* found
+        cdef str lowered
         if self.any_origin:
             return True
-        for pattern in self._origin_patterns:
+        if self._origin_suffixes is not None and origin.isascii():
+            lowered = origin.lower()
+            size = len(lowered)
+            patterns = ()
+            for length in self._suffix_lengths:
+                if length <= size:
+                    found = PyDict_GetItem(self._origin_suffixes, lowered[size - length:])
+                    if found is not NULL:
+                        patterns = <tuple>found
+                        break
+        for pattern in patterns:
             if pattern.fullmatch(origin) is not None:
                 return True
         return False

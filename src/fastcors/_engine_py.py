@@ -58,7 +58,9 @@ _is_token = re.compile(_TOKEN).fullmatch
 # A comma list of tokens with optional spaces and tabs around each, no empty piece.
 _is_token_list = re.compile(rf"[ \t]*{_TOKEN}(?:[ \t]*,[ \t]*{_TOKEN})*[ \t]*").fullmatch
 # What browsers send (Fetch: lower-cased names joined with ","): token characters and commas.
-_TOKEN_CHARS_AND_COMMA = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ,")
+_TOKEN_CHARS_AND_COMMA = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ,"
+)
 # RFC 5234 CTL: NUL through US, and DEL.
 _find_ctl = re.compile(r"[\x00-\x1f\x7f]").search
 
@@ -79,6 +81,10 @@ class Policy:
     :param origin_literals: the literal origins, case-folded.
     :param origin_patterns: compiled origin patterns; an Origin is allowed when one matches it in
         full (ORIGIN_FULLMATCH).
+    :param origin_suffixes: optional index of the same patterns: lower-cased literal suffix ->
+        the patterns an origin ending with it (ignoring case) can match. When given, an ASCII
+        Origin is only tested against the bucket of the longest key it ends with; others (and
+        every Origin without an index) against all of ``origin_patterns``.
     :param no_origin_value: the Access-Control-Allow-Origin value for requests without an Origin,
         or None for no CORS headers (already accounts for ``always_send``).
     :param expose_headers: the Access-Control-Expose-Headers value, or None.
@@ -100,8 +106,10 @@ class Policy:
         "_header_patterns",
         "_origin_literals",
         "_origin_patterns",
+        "_origin_suffixes",
         "_preflight",
         "_private_network_pair",
+        "_suffix_lengths",
         "_wildcard_reply",
         "any_header",
         "any_origin",
@@ -118,6 +126,8 @@ class Policy:
     _wildcard_reply: bool
     _origin_literals: frozenset[str]
     _origin_patterns: tuple[re.Pattern[str], ...]
+    _origin_suffixes: dict[str, tuple[re.Pattern[str], ...]] | None
+    _suffix_lengths: tuple[int, ...]
     _constant: tuple[tuple[str, str], ...]
     _private_network_pair: tuple[str, str]
     _preflight: tuple[tuple[str, str], ...]
@@ -142,6 +152,7 @@ class Policy:
         header_literals: Iterable[str],
         header_patterns: Sequence[re.Pattern[str]],
         vary: bool,
+        origin_suffixes: Mapping[str, Sequence[re.Pattern[str]]] | None = None,
     ) -> None:
         constant: list[tuple[str, str]] = []
         if expose_headers:
@@ -158,6 +169,11 @@ class Policy:
         init(self, "_wildcard_reply", bool(any_origin and send_wildcard))
         init(self, "_origin_literals", frozenset(origin_literals))
         init(self, "_origin_patterns", tuple(origin_patterns))
+        suffixes = (
+            None if origin_suffixes is None else {k: tuple(v) for k, v in origin_suffixes.items()}
+        )
+        init(self, "_origin_suffixes", suffixes)
+        init(self, "_suffix_lengths", tuple(sorted({len(k) for k in suffixes or ()}, reverse=True)))
         init(self, "no_origin_value", no_origin_value)
         init(self, "_constant", tuple(constant))
         init(self, "_private_network_pair", (ACAPN, "true" if private_network else "false"))
@@ -191,7 +207,18 @@ class Policy:
             return False
         if self.any_origin:
             return True
-        for pattern in self._origin_patterns:
+        patterns: Sequence[re.Pattern[str]] = self._origin_patterns
+        if self._origin_suffixes is not None and origin.isascii():
+            lowered = origin.lower()
+            size = len(lowered)
+            patterns = ()
+            for length in self._suffix_lengths:
+                if length <= size:
+                    bucket = self._origin_suffixes.get(lowered[size - length :])
+                    if bucket is not None:
+                        patterns = bucket
+                        break
+        for pattern in patterns:
             if pattern.fullmatch(origin) is not None:
                 return True
         return False

@@ -27,7 +27,9 @@ __all__ = [
     "compile_resources",
     "config_layer",
     "literal_prefix",
+    "literal_suffix",
     "merge",
+    "origin_index",
     "resource_entries",
 ]
 
@@ -269,6 +271,7 @@ def compile_policy(options: Mapping[str, Any]) -> Any:
         send_wildcard=send_wildcard,
         origin_literals=[o.casefold() for o in origins.literals],
         origin_patterns=combine(origins.patterns),
+        origin_suffixes=origin_index(origins.patterns),
         no_origin_value=no_origin_value,
         expose_headers=expose,
         credentials=credentials,
@@ -366,6 +369,58 @@ def literal_prefix(pattern: re.Pattern[str]) -> tuple[str, bool]:
         i += step
     rest = source[i:]
     return "".join(prefix), rest in ("", ".*", ".*?") or _optional_atom(rest)
+
+
+def _escaped(source: str, index: int) -> bool:
+    """Whether source[index] is escaped (preceded by an odd number of backslashes)."""
+    count = 0
+    while index - count - 1 >= 0 and source[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def literal_suffix(pattern: re.Pattern[str]) -> str:
+    """The ASCII text, lower-cased, that every full match of ``pattern`` ends with (ignoring
+    case). Conservative: may be shorter than the true suffix, never longer; cut at the first
+    non-ASCII character, since under IGNORECASE some non-ASCII characters match ASCII ones."""
+    if pattern.flags & re.VERBOSE:
+        return ""
+    source = pattern.pattern
+    if _has_top_level_alternation(source):
+        return ""
+    end = len(source)
+    if source.endswith("\\Z") and not _escaped(source, end - 2):
+        end -= 2
+    elif source.endswith("$") and not _escaped(source, end - 1):
+        end -= 1
+    suffix: list[str] = []
+    i = end - 1
+    while i >= 0:
+        char = source[i]
+        if _escaped(source, i):
+            if char.isascii() and char.isalnum():
+                break  # \d, \w, \b ...
+            literal, step = char, 2
+        elif char in _SPECIAL:
+            break
+        else:
+            literal, step = char, 1
+        if not literal.isascii():
+            break
+        suffix.append(literal)
+        i -= step
+    return "".join(reversed(suffix)).lower()
+
+
+def origin_index(patterns: list[re.Pattern[str]]) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """Literal suffix -> the (combined) patterns an origin ending with it can match: those whose
+    own suffix is a suffix of the key. An origin is tested against the bucket of the longest key
+    it ends with (ignoring case), so 100 tenant patterns cost one regex call, not 100."""
+    suffixes = [(literal_suffix(pattern), pattern) for pattern in patterns]
+    return {
+        key: combine([pattern for suffix, pattern in suffixes if key.endswith(suffix)])
+        for key in {suffix for suffix, _ in suffixes}
+    }
 
 
 def _resource_text(key: Any) -> str:
