@@ -391,7 +391,7 @@ INDEX_PATTERNS = [
     r"https://.*\.example\.com",
     r"http://localhost:\d+",
     r"https?://b\.Example\.COM$",
-    r"https://x\.ſ\.com",  # long s: matches "s"/"S" under IGNORECASE
+    "https://x\\.\u017f\\.com",  # long s: matches "s"/"S" under IGNORECASE
     r"https://k\.test",  # and the Kelvin sign matches k
     r"(https://a|http://b)\.example",
     r"null",
@@ -407,7 +407,7 @@ INDEX_ORIGINS = [
     "https://b.example.com",
     "https://x.s.com",
     "https://x.S.com",
-    "https://x.ſ.com",
+    "https://x.\u017f.com",
     "https://\u212a.test",
     "https://k.test",
     "https://a.example",
