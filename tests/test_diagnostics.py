@@ -591,18 +591,18 @@ def test_strict_collects_every_message_into_one_error() -> None:
 
 
 @pytest.mark.parametrize("case", ids(CASES))
-def test_strict_blueprint_raises_at_registration_and_fails_closed(case: Case) -> None:
+def test_strict_blueprint_raises_at_construction_before_any_hook(case: Case) -> None:
     message = message_of(case)
     bp = blueprint_with_routes()
-    CORS(bp, strict=True, **case.options)
-    app = routed_app()
+    deferred = list(bp.deferred_functions)  # the route's own registration
     with pytest.raises(ValueError) as excinfo:
-        app.register_blueprint(bp)
+        CORS(bp, strict=True, **case.options)
     assert str(excinfo.value) == message
-    # Flask has already merged the blueprint's after_request hook when the deferred setup raises;
-    # that hook must stay inert for this app: no CORS headers with an unresolved configuration.
+    assert not any(bp.after_request_funcs.values()), "a hook was registered"
+    assert bp.deferred_functions == deferred, "a registration callback was recorded"
+    app = routed_app()
+    app.register_blueprint(bp)
     response = app.test_client().get("/bp", headers={"Origin": ORIGIN})
-    assert response.status_code == 200
     assert not [k for k in response.headers.keys() if k.lower().startswith("access-control-")]
 
 

@@ -51,6 +51,7 @@ cdef Py_ssize_t _MAX_LENGTH = 4096
 cdef Py_ssize_t _MAX_PIECES = 64
 
 cdef str _ACAO = ACAO
+cdef const char* _ACAO_LOWER = b"access-control-allow-origin"
 cdef str _ACAH = ACAH
 cdef str _MARK = MARK
 cdef str _OPTIONS = "OPTIONS"
@@ -246,7 +247,9 @@ cdef class Policy:
         self._origin_suffixes = (
             None if origin_suffixes is None else {k: tuple(v) for k, v in origin_suffixes.items()}
         )
-        self._suffix_lengths = tuple(sorted({len(k) for k in self._origin_suffixes or ()}, reverse=True))
+        self._suffix_lengths = tuple(
+            sorted({len(k) for k in self._origin_suffixes or ()}, reverse=True)
+        )
         self.no_origin_value = no_origin_value
         self._constant = tuple(constant)
         self._private_network_pair = (ACAPN, "true" if private_network else "false")
@@ -458,9 +461,8 @@ cdef class Resources:
         self._buckets = {key: tuple(pairs) for key, pairs in buckets.items()}
         self._lengths = tuple(sorted({len(key) for key in buckets}, reverse=True))
         catch_all = self._buckets.get("", ())
-        self._default = (
-            catch_all[0][1] if len(self._buckets) == 1 and catch_all and catch_all[0][0] is None else None
-        )
+        only_catch_all = len(self._buckets) == 1 and catch_all and catch_all[0][0] is None
+        self._default = catch_all[0][1] if only_catch_all else None
 
     cpdef object lookup(self, str path):
         """The policy of the first resource matching ``path``, or None."""
@@ -519,11 +521,13 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
                     continue
                 size = len(<str>name)
                 if size == 27:
-                    if not acao_seen and _equals_lower(<str>name, b"access-control-allow-origin", 27):
+                    if not acao_seen and _equals_lower(<str>name, _ACAO_LOWER, 27):
                         if value:
                             return 0
                         acao_seen = True
-                elif size == 4 and vary and not vary_listed and _equals_lower(<str>name, b"vary", 4):
+                elif (
+                    size == 4 and vary and not vary_listed and _equals_lower(<str>name, b"vary", 4)
+                ):
                     vary_listed = _lists_origin(str(value))
         environ = request.environ
         method = request.method

@@ -160,8 +160,11 @@ class CORS:
 
 
 def _init_blueprint(blueprint: Blueprint, layers: list[Layer]) -> None:
-    # The keyword arguments alone must already make sense (Flask-CORS raises here too).
-    compile_registration({}, layers)
+    # The keyword arguments alone must already make sense (Flask-CORS raises here too), and with
+    # strict=True among them, what they alone make dangerous fails now, before any hook exists.
+    own = compile_registration({}, layers)
+    if own.strict:
+        report(own.messages, strict=True)
     token = object()
 
     def fastcors_blueprint_after_request(response: Any) -> Any:
