@@ -412,11 +412,14 @@ def literal_suffix(pattern: re.Pattern[str]) -> str:
     return "".join(reversed(suffix)).lower()
 
 
-def origin_index(patterns: list[re.Pattern[str]]) -> dict[str, tuple[re.Pattern[str], ...]]:
+def origin_index(patterns: list[re.Pattern[str]]) -> dict[str, tuple[re.Pattern[str], ...]] | None:
     """Literal suffix -> the (combined) patterns an origin ending with it can match: those whose
     own suffix is a suffix of the key. An origin is tested against the bucket of the longest key
-    it ends with (ignoring case), so 100 tenant patterns cost one regex call, not 100."""
+    it ends with (ignoring case), so 100 tenant patterns cost one regex call, not 100. None when
+    the patterns share one suffix: then the index would narrow nothing and only cost a lookup."""
     suffixes = [(literal_suffix(pattern), pattern) for pattern in patterns]
+    if len({suffix for suffix, _ in suffixes}) < 2:
+        return None
     return {
         key: combine([pattern for suffix, pattern in suffixes if key.endswith(suffix)])
         for key in {suffix for suffix, _ in suffixes}
