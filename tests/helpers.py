@@ -49,3 +49,26 @@ def header_dict(lines: Iterable[tuple[str, str]]) -> Mapping[str, list[str]]:
 
 def response_lines(response: Any) -> list[tuple[str, str]]:
     return list(response.headers.items())
+
+
+def policy_kwargs(**overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for an engine ``Policy``: nothing allowed but what ``overrides`` set."""
+    kwargs: dict[str, Any] = dict(
+        any_origin=False,
+        send_wildcard=False,
+        origin_literals=(),
+        origin_patterns=(),
+        no_origin_value=None,
+        expose_headers=None,
+        credentials=False,
+        private_network=False,
+        methods=("GET", "POST", "OPTIONS"),
+        allow_methods="GET, OPTIONS, POST",
+        max_age=None,
+        any_header=True,
+        header_literals=(),
+        header_patterns=(),
+        vary=False,
+    )
+    kwargs.update(overrides)
+    return kwargs

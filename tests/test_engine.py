@@ -17,29 +17,13 @@ from werkzeug.wrappers import Response
 
 from fastcors._options import combine, literal_suffix, origin_index
 
+from .helpers import policy_kwargs
+
 ACAO = "Access-Control-Allow-Origin"
 
 
 def make_policy(engine: types.ModuleType, **overrides: Any) -> Any:
-    options: dict[str, Any] = dict(
-        any_origin=False,
-        send_wildcard=False,
-        origin_literals=(),
-        origin_patterns=(),
-        no_origin_value=None,
-        expose_headers=None,
-        credentials=False,
-        private_network=False,
-        methods=("GET", "POST", "OPTIONS"),
-        allow_methods="GET, OPTIONS, POST",
-        max_age=None,
-        any_header=True,
-        header_literals=(),
-        header_patterns=(),
-        vary=False,
-    )
-    options.update(overrides)
-    return engine.Policy(**options)
+    return engine.Policy(**policy_kwargs(**overrides))
 
 
 class FakeRequest:

@@ -15,6 +15,8 @@ from werkzeug.wrappers import Response
 import fastcors._engine_py as py_engine
 from fastcors._options import origin_index
 
+from .helpers import policy_kwargs
+
 pytestmark = pytest.mark.cython
 
 
@@ -196,7 +198,8 @@ def test_lookup_parity(
     names = {}
     for module in (py_engine, compiled):
         policies = {
-            i: module.Policy(**{**policy_defaults(), "no_origin_value": str(i)}) for i in range(10)
+            i: module.Policy(**policy_kwargs(any_origin=True, no_origin_value=str(i)))
+            for i in range(10)
         }
         buckets: dict[str, list[Any]] = {}
         for i, (key, source) in enumerate(bucket_patterns):
@@ -207,26 +210,6 @@ def test_lookup_parity(
         found = table.lookup(path)
         names[module.__name__] = None if found is None else found.no_origin_value
     assert len(set(names.values())) == 1, names
-
-
-def policy_defaults() -> dict[str, Any]:
-    return dict(
-        any_origin=True,
-        send_wildcard=False,
-        origin_literals=(),
-        origin_patterns=(),
-        no_origin_value=None,
-        expose_headers=None,
-        credentials=False,
-        private_network=False,
-        methods=("GET",),
-        allow_methods="GET",
-        max_age=None,
-        any_header=True,
-        header_literals=(),
-        header_patterns=(),
-        vary=False,
-    )
 
 
 @PARITY
