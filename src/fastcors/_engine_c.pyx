@@ -17,6 +17,12 @@ from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_New, PyUn
 
 from werkzeug.datastructures import Headers, MultiDict
 
+
+cdef extern from "Python.h":
+    # A no-op on Python >= 3.12; before that, a str made through the deprecated legacy C API may
+    # need it before its buffer can be read with PyUnicode_KIND/DATA/READ.
+    int PyUnicode_READY(object o) except -1
+
 __all__ = [
     "ACAC",
     "ACAH",
@@ -123,7 +129,7 @@ cdef inline bint _equals_lower(str value, const char* lower, Py_ssize_t size) no
     cdef Py_ssize_t i
     cdef int kind
     cdef void* data
-    if len(value) != size:
+    if len(value) != size or PyUnicode_READY(value) == -1:
         return False
     kind = PyUnicode_KIND(value)
     data = PyUnicode_DATA(value)
@@ -137,9 +143,13 @@ cdef bint _lists_origin(str value) noexcept:
     """Whether one Vary field value lists "Origin" or "*" (a comma list, spaces and tabs around)."""
     cdef Py_ssize_t size = len(value)
     cdef Py_ssize_t start = 0, end, a, b, i
-    cdef int kind = PyUnicode_KIND(value)
-    cdef void* data = PyUnicode_DATA(value)
+    cdef int kind
+    cdef void* data
     cdef const char* origin = b"origin"
+    if PyUnicode_READY(value) == -1:
+        return False
+    kind = PyUnicode_KIND(value)
+    data = PyUnicode_DATA(value)
     while start <= size:
         end = start
         while end < size and PyUnicode_READ(kind, data, end) != 44:  # ","
@@ -331,6 +341,7 @@ cdef class Policy:
         size = len(text)
         if size > _MAX_LENGTH:
             return None
+        PyUnicode_READY(text)
         kind = PyUnicode_KIND(text)
         data = PyUnicode_DATA(text)
         # First pass, allocation-free: count the pieces, and see whether the value is already what
