@@ -328,3 +328,28 @@ def test_invalid_regex_warns_and_never_matches() -> None:
     with pytest.warns(CORSConfigWarning, match=r"not a valid regular expression"):
         app = build({"constructor": {"resources": {r"/r/(": {}}}})
     assert single(app, SIMPLE, "Access-Control-Allow-Origin") is None
+
+
+@pytest.mark.parametrize("option", ["origins", "allow_headers"])
+def test_invalid_origin_or_header_pattern_warns_and_never_matches(option: str) -> None:
+    with pytest.warns(
+        CORSConfigWarning, match=rf"{option} entry 'https://\(a\.example'.* is not a valid"
+    ):
+        app = build(
+            {
+                "constructor": {
+                    option: ["https://(a.example", "x-ok"]
+                    if option == "allow_headers"
+                    else ["https://(a.example"]
+                }
+            }
+        )
+    if option == "origins":
+        assert (
+            single(
+                app, {"headers": {"Origin": "https://(a.example"}}, "Access-Control-Allow-Origin"
+            )
+            is None
+        )
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        build({"constructor": {option: "https://(a.example", "strict": True}})

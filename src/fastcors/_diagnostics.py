@@ -190,6 +190,20 @@ def diagnose(
                     f"equals a browser's Origin header and that site is refused. Fix: use {fixed!r}."
                 )
 
+    for name in ("origins", "allow_headers"):
+        if name not in check:
+            continue
+        for item in _items(options.get(name)):
+            if isinstance(item, str) and item not in ("*", ".*") and not _REGEX_CHARS.isdisjoint(item):
+                try:
+                    re.compile(item)
+                except re.error as error:
+                    found.append(
+                        f"fastcors: {name} entry {item!r}{_from(sources, name)} is not a valid "
+                        f"regular expression ({error}), so it matches nothing. Fix: correct the "
+                        f"pattern, or escape it with re.escape() if it was meant literally."
+                    )
+
     if "max_age" in check and options.get("max_age") is not None:
         value = options["max_age"]
         bad = False
