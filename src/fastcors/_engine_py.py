@@ -247,8 +247,10 @@ class Policy:
         ):
             return None
         if _TOKEN_CHARS_AND_COMMA.issuperset(value):
-            # What browsers send: tokens and commas only (empty pieces possible).
-            names = [name for name in value.split(",") if name]
+            # What browsers send: tokens and commas only (empty pieces possible, rarely).
+            names = value.split(",")
+            if "" in names:
+                names = [name for name in names if name]
             if not self.any_header:
                 names = [name for name in names if self.header_allowed(name)]
         elif _is_token_list(value) is not None:
