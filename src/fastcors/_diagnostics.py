@@ -194,7 +194,11 @@ def diagnose(
         if name not in check:
             continue
         for item in _items(options.get(name)):
-            if isinstance(item, str) and item not in ("*", ".*") and not _REGEX_CHARS.isdisjoint(item):
+            if (
+                isinstance(item, str)
+                and item not in ("*", ".*")
+                and not _REGEX_CHARS.isdisjoint(item)
+            ):
                 try:
                     re.compile(item)
                 except re.error as error:
