@@ -24,31 +24,11 @@ def vary_tokens(headers: Iterable[tuple[str, str]]) -> list[str]:
     ]
 
 
-def preflight(
-    origin: str | None = "http://a.example",
-    method: str = "GET",
-    headers: str | None = None,
-    **extra: str,
-) -> dict[str, str]:
-    """Request headers of a preflight."""
-    out = {"Access-Control-Request-Method": method}
-    if origin is not None:
-        out["Origin"] = origin
-    if headers is not None:
-        out["Access-Control-Request-Headers"] = headers
-    out.update(extra)
-    return out
-
-
 def header_dict(lines: Iterable[tuple[str, str]]) -> Mapping[str, list[str]]:
     out: dict[str, list[str]] = {}
     for k, v in lines:
         out.setdefault(k.lower(), []).append(v)
     return out
-
-
-def response_lines(response: Any) -> list[tuple[str, str]]:
-    return list(response.headers.items())
 
 
 def policy_kwargs(**overrides: Any) -> dict[str, Any]:

@@ -147,7 +147,6 @@ class _Patterns(NamedTuple):
     literals: list[str]
     patterns: list[re.Pattern[str]]
     regex_count: int
-    invalid: list[str]
 
 
 def _classify(option: str, value: Any) -> _Patterns:
@@ -155,7 +154,6 @@ def _classify(option: str, value: Any) -> _Patterns:
     any_ = False
     literals: list[str] = []
     patterns: list[re.Pattern[str]] = []
-    invalid: list[str] = []
     regex_count = 0
     for item in as_list(value):
         if isinstance(item, re.Pattern):
@@ -172,7 +170,7 @@ def _classify(option: str, value: Any) -> _Patterns:
                 try:
                     patterns.append(re.compile(item, re.IGNORECASE))
                 except re.error:
-                    invalid.append(item)  # Flask-CORS: never matches
+                    pass  # never matches, as in Flask-CORS; diagnose() warns about it
             else:
                 literals.append(item)
         else:
@@ -180,7 +178,7 @@ def _classify(option: str, value: Any) -> _Patterns:
                 f"{option}: {item!r} is neither a string nor a compiled pattern "
                 f"(expected a str, an re.Pattern or an iterable of those)"
             )
-    return _Patterns(any_, literals, patterns, regex_count, invalid)
+    return _Patterns(any_, literals, patterns, regex_count)
 
 
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
