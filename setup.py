@@ -88,7 +88,9 @@ def _extensions():
         "language_level": "3",
         "freethreading_compatible": True,
         "embedsignature": True,
-        "binding": True,
+        # Plain builtin functions and methods rather than cyfunctions: each call from Python is
+        # about 8 ns cheaper (the hook calls apply once per request).
+        "binding": False,
     }
     macros = []
     if tracing:

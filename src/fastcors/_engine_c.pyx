@@ -399,31 +399,29 @@ cdef class Policy:
         names.sort()
         return _COMMA_SPACE.join(names)
 
-    cdef bint _evaluate_into(
+    cdef object _origin_pair(self, object origin):
+        """The Access-Control-Allow-Origin pair for the request's Origin value, or None when no
+        origin is allowed (nothing else is answered then)."""
+        if origin:
+            if self._wildcard_reply:
+                return self._star_pair
+            if self.origin_allowed(<str?>origin):
+                return (_ACAO, origin)
+            return None
+        return self._no_origin_pair
+
+    cdef int _append_rest(
         self,
         list out,
-        object origin,
         object method,
         object request_method,
         object request_headers,
         object request_private_network,
     ) except -1:
-        """Append the request's CORS pairs to ``out``; False (nothing appended) when no origin is
-        allowed."""
-        if origin:
-            if self._wildcard_reply:
-                out.append(self._star_pair)
-            elif self.origin_allowed(<str?>origin):
-                out.append((_ACAO, origin))
-            else:
-                return False
-        elif self._no_origin_pair is not None:
-            out.append(self._no_origin_pair)
-        else:
-            return False
+        """Append the pairs that follow Access-Control-Allow-Origin, for an allowed request."""
         if self._constant:
             out.extend(self._constant)
-        if request_private_network == _TRUE:
+        if request_private_network is not None and request_private_network == _TRUE:
             out.append(self._private_network_pair)
         if (
             method == _OPTIONS
@@ -438,7 +436,7 @@ cdef class Policy:
                 out.append((_ACAH, names))
             if self._preflight:
                 out.extend(self._preflight)
-        return True
+        return 0
 
     def evaluate(
         self,
@@ -450,12 +448,14 @@ cdef class Policy:
     ):
         """The CORS header pairs for one request, in Flask-CORS's order, without Vary; None when
         no origin is allowed. See fastcors._engine_py.Policy.evaluate."""
-        cdef list pairs = []
-        if self._evaluate_into(
-            pairs, origin, method, request_method, request_headers, request_private_network
-        ):
-            return pairs
-        return None
+        pair = self._origin_pair(origin)
+        if pair is None:
+            return None
+        cdef list pairs = [pair]
+        self._append_rest(
+            pairs, method, request_method, request_headers, request_private_network
+        )
+        return pairs
 
 
 @cython.final
@@ -509,7 +509,7 @@ cdef object _header_lines(object headers):
 
 
 cdef int _add_headers(Policy policy, object request, object response, bint extension) except -1:
-    cdef object headers, lines, environ, pairs, item, name, value, method, acrm, acrh
+    cdef object headers, lines, environ, pairs, pair, item, name, value, method, acrm, acrh
     cdef bint vary, vary_listed = False, acao_seen
     cdef Py_ssize_t i, count, size
     if getattr(response, _MARK, False):
@@ -547,14 +547,12 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
             acrh = _environ_get(environ, _HTTP_ACRH)
         else:  # only preflights read these
             acrm = acrh = None
-        policy._evaluate_into(
-            <list>lines,
-            _environ_get(environ, _HTTP_ORIGIN),
-            method,
-            acrm,
-            acrh,
-            _environ_get(environ, _HTTP_ACRPN),
-        )
+        pair = policy._origin_pair(_environ_get(environ, _HTTP_ORIGIN))
+        if pair is not None:
+            (<list>lines).append(pair)
+            policy._append_rest(
+                <list>lines, method, acrm, acrh, _environ_get(environ, _HTTP_ACRPN)
+            )
         if vary and not vary_listed:
             (<list>lines).append(_VARY_ORIGIN)
         return 0
