@@ -188,6 +188,10 @@ def test_non_options_requests_get_no_preflight_headers(engine: types.ModuleType)
         (",".join(["x"] * 65), None),
         ("," * 63, None),
         ("," * 64, None),
+        (", ".join(["x"] * 64), ", ".join(["x"] * 64)),
+        (", ".join(["x"] * 65), None),
+        ("x" + "," * 4000, None),
+        ("x " + "," * 4000, None),
     ],
 )
 def test_allow_headers_parsing(

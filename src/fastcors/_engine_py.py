@@ -58,9 +58,7 @@ _is_token = re.compile(_TOKEN).fullmatch
 # A comma list of tokens with optional spaces and tabs around each, no empty piece.
 _is_token_list = re.compile(rf"[ \t]*{_TOKEN}(?:[ \t]*,[ \t]*{_TOKEN})*[ \t]*").fullmatch
 # What browsers send (Fetch: lower-cased names joined with ","): token characters and commas.
-_TOKEN_CHARS_AND_COMMA = frozenset(
-    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ,"
-)
+_is_tokens_and_commas = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z,]*").fullmatch
 # RFC 5234 CTL: NUL through US, and DEL.
 _find_ctl = re.compile(r"[\x00-\x1f\x7f]").search
 
@@ -240,19 +238,20 @@ class Policy:
         are stripped of spaces and tabs, and empty or non-token pieces are dropped. The allowed names
         are returned as sent, sorted, joined with ", "; None when there are none.
         """
-        if (
-            not value
-            or len(value) > MAX_REQUEST_HEADERS_LENGTH
-            or value.count(",") >= MAX_REQUEST_HEADERS_PIECES
-        ):
+        if not value or len(value) > MAX_REQUEST_HEADERS_LENGTH:
             return None
-        if _TOKEN_CHARS_AND_COMMA.issuperset(value):
+        if _is_tokens_and_commas(value) is not None:
             # What browsers send: tokens and commas only (empty pieces possible, rarely).
-            names = value.split(",")
+            # (at most one piece more than allowed, however many commas there are)
+            names = value.split(",", MAX_REQUEST_HEADERS_PIECES)
+            if len(names) > MAX_REQUEST_HEADERS_PIECES:
+                return None
             if "" in names:
                 names = [name for name in names if name]
             if not self.any_header:
                 names = [name for name in names if self.header_allowed(name)]
+        elif value.count(",") >= MAX_REQUEST_HEADERS_PIECES:
+            return None
         elif _is_token_list(value) is not None:
             # Tokens with spaces or tabs around them, no empty piece.
             names = value.replace(" ", "").replace("\t", "").split(",")
@@ -303,7 +302,7 @@ class Policy:
         pairs = [(ACAO, allowed)]
         if self._constant:
             pairs.extend(self._constant)
-        if request_private_network == "true":
+        if request_private_network is not None and request_private_network == "true":
             pairs.append(self._private_network_pair)
         if (
             method == "OPTIONS"
