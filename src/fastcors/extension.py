@@ -194,9 +194,8 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
     handle_exception = app.handle_exception
 
     def intercept(response: Any) -> Any:
-        # The real app, not the current_app proxy: a proxy attribute costs a failed lookup and
-        # a formatted AttributeError before its __getattr__ answers.
-        response = _get_app().make_response(response)
+        # The app itself (the wrapped bound methods hold it anyway), not the current_app proxy.
+        response = app.make_response(response)
         req = get_request()
         for apply, resources in state.intercepting:
             response = apply(resources, req, response)
