@@ -14,6 +14,7 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_New, PyUnicode_READ
+from libc.string cimport memcmp
 
 from werkzeug.datastructures import Headers, MultiDict
 
@@ -198,6 +199,40 @@ cdef int _compare(
     return 0 if n1 == n2 else (-1 if n1 < n2 else 1)
 
 
+cdef inline bint _bytes_after(
+    const unsigned char* a, Py_ssize_t a_size, const unsigned char* b, Py_ssize_t b_size
+) noexcept:
+    """Whether the 1-byte string a sorts after b (code-point order, as str comparison)."""
+    cdef int r = memcmp(a, b, a_size if a_size < b_size else b_size)
+    return r > 0 or (r == 0 and a_size > b_size)
+
+
+cdef Py_ssize_t _browser_shaped(const unsigned char* s, Py_ssize_t size) noexcept:
+    """For a 1-byte str buffer: its number of commas when it is what browsers send (RFC 9110
+    tokens joined by single commas, in ascending order); -1 when it is not, -2 when it has too
+    many pieces (HEADERS_BOUNDED). One pass, no allocation."""
+    cdef Py_ssize_t i, start = 0, previous = -1, previous_size = 0, commas = 0
+    cdef unsigned char c
+    for i in range(size + 1):
+        if i < size:
+            c = s[i]
+            if c != 44:  # ","
+                if c >= 128 or not _TCHAR[c]:
+                    return -1
+                continue
+            commas += 1
+            if commas >= _MAX_PIECES:
+                return -2
+        if i == start or (
+            previous >= 0 and _bytes_after(s + previous, previous_size, s + start, i - start)
+        ):
+            return -1  # an empty piece, or out of order
+        previous = start
+        previous_size = i - start
+        start = i + 1
+    return commas
+
+
 @cython.final
 cdef class Policy:
     """One resource's (or one decorated view's) compiled CORS options. See fastcors._engine_py."""
@@ -335,6 +370,7 @@ cdef class Policy:
         cdef list names
         cdef str out
         cdef unsigned char* target
+        cdef const unsigned char* source
         if not value:
             return None
         text = <str?>value
@@ -344,6 +380,26 @@ cdef class Policy:
         PyUnicode_READY(text)
         kind = PyUnicode_KIND(text)
         data = PyUnicode_DATA(text)
+        if self.any_header and kind == 1:
+            # The usual case, on the raw bytes: what browsers send, every name allowed.
+            commas = _browser_shaped(<const unsigned char*>data, size)
+            if commas == -2:
+                return None
+            if commas == 0:
+                return text
+            if commas > 0:
+                out = PyUnicode_New(size + commas, 127)
+                target = <unsigned char*>PyUnicode_DATA(out)
+                source = <const unsigned char*>data
+                j = 0
+                for i in range(size):
+                    target[j] = source[i]
+                    j += 1
+                    if source[i] == 44:
+                        target[j] = 32
+                        j += 1
+                return out
+            commas = 0
         # First pass, allocation-free: count the pieces, and see whether the value is already what
         # browsers send (RFC 9110 tokens, sorted, no spaces) and every name is allowed anyway.
         simple = self.any_header
