@@ -9,7 +9,7 @@ so the module is safe under threads and declares itself free-threading compatibl
 """
 
 cimport cython
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_GetItemWithError
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
@@ -180,7 +180,7 @@ cdef inline bint _is_ows(Py_UCS4 c) noexcept:
 cdef inline object _environ_get(object environ, str key):
     cdef PyObject* found
     if type(environ) is dict:
-        found = PyDict_GetItem(environ, key)
+        found = PyDict_GetItemWithError(environ, key)
         return None if found is NULL else <object>found
     return environ.get(key)
 
@@ -197,6 +197,20 @@ cdef int _compare(
         if c1 != c2:
             return -1 if c1 < c2 else 1
     return 0 if n1 == n2 else (-1 if n1 < n2 else 1)
+
+
+cdef inline bint _may_fold(str value) noexcept:
+    """False when case folding certainly leaves the value as it is (ASCII without capitals):
+    no second set lookup, no new string, for the usual browser Origin."""
+    cdef Py_ssize_t i
+    cdef const unsigned char* s
+    if PyUnicode_READY(value) == -1 or PyUnicode_KIND(value) != 1:
+        return True
+    s = <const unsigned char*>PyUnicode_DATA(value)
+    for i in range(len(value)):
+        if s[i] >= 128 or 65 <= s[i] <= 90:
+            return True
+    return False
 
 
 cdef inline bint _bytes_after(
@@ -244,6 +258,7 @@ cdef class Policy:
     cdef readonly bint vary
     cdef bint _wildcard_reply
     cdef frozenset _origin_literals
+    cdef dict _literal_pairs
     cdef tuple _origin_patterns
     cdef dict _origin_suffixes
     cdef tuple _suffix_lengths
@@ -288,6 +303,8 @@ cdef class Policy:
         self.any_origin = bool(any_origin)
         self._wildcard_reply = bool(any_origin and send_wildcard)
         self._origin_literals = frozenset(origin_literals)
+        # The answer to an Origin equal to a (case-folded) literal, built once.
+        self._literal_pairs = {literal: (ACAO, literal) for literal in self._origin_literals}
         self._origin_patterns = tuple(origin_patterns)
         self._origin_suffixes = (
             None if origin_suffixes is None else {k: tuple(v) for k, v in origin_suffixes.items()}
@@ -316,8 +333,16 @@ cdef class Policy:
     cpdef bint origin_allowed(self, str origin) except -1:
         """Whether a (non-empty) Origin value is allowed: literal match ignoring case, or a pattern
         matching all of it. A value with a control character is never allowed."""
-        if self._origin_literals and (
-            origin in self._origin_literals or origin.casefold() in self._origin_literals
+        if self._origin_literals and origin in self._origin_literals:
+            return True
+        return self._allowed_unless_exact(origin)
+
+    cdef bint _allowed_unless_exact(self, str origin) except -1:
+        """origin_allowed for an Origin already known not to equal a literal."""
+        if (
+            self._origin_literals
+            and _may_fold(origin)
+            and origin.casefold() in self._origin_literals
         ):
             return True
         if not (self.any_origin or self._origin_patterns):
@@ -336,7 +361,7 @@ cdef class Policy:
             patterns = ()
             for length in self._suffix_lengths:
                 if length <= size:
-                    found = PyDict_GetItem(self._origin_suffixes, lowered[size - length:])
+                    found = PyDict_GetItemWithError(self._origin_suffixes, lowered[size - length:])
                     if found is not NULL:
                         patterns = <tuple>found
                         break
@@ -458,10 +483,14 @@ cdef class Policy:
     cdef object _origin_pair(self, object origin):
         """The Access-Control-Allow-Origin pair for the request's Origin value, or None when no
         origin is allowed (nothing else is answered then)."""
+        cdef PyObject* found
         if origin:
             if self._wildcard_reply:
                 return self._star_pair
-            if self.origin_allowed(<str?>origin):
+            found = PyDict_GetItemWithError(self._literal_pairs, <str?>origin)
+            if found is not NULL:
+                return <object>found
+            if self._allowed_unless_exact(origin):
                 return (_ACAO, origin)
             return None
         return self._no_origin_pair
@@ -533,7 +562,7 @@ cdef class Resources:
 
     cpdef object lookup(self, str path):
         """The policy of the first resource matching ``path``, or None."""
-        cdef PyObject* found = PyDict_GetItem(self._literals, path)
+        cdef PyObject* found = PyDict_GetItemWithError(self._literals, path)
         cdef Py_ssize_t size, length
         cdef object candidates
         if found is not NULL:
@@ -543,7 +572,7 @@ cdef class Resources:
         size = len(path)
         for length in self._lengths:
             if length <= size:
-                found = PyDict_GetItem(self._buckets, path[:length])
+                found = PyDict_GetItemWithError(self._buckets, path[:length])
                 if found is not NULL:
                     candidates = <object>found
                     for pattern, policy in <tuple>candidates:
