@@ -14,7 +14,7 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_New, PyUnicode_READ
-from libc.string cimport memcmp
+from libc.string cimport memcmp, memcpy
 
 from werkzeug.datastructures import Headers, MultiDict
 
@@ -221,11 +221,14 @@ cdef inline bint _bytes_after(
     return r > 0 or (r == 0 and a_size > b_size)
 
 
-cdef Py_ssize_t _browser_shaped(const unsigned char* s, Py_ssize_t size) noexcept:
-    """For a 1-byte str buffer: its number of commas when it is what browsers send (RFC 9110
-    tokens joined by single commas, in ascending order); -1 when it is not, -2 when it has too
-    many pieces (HEADERS_BOUNDED). One pass, no allocation."""
-    cdef Py_ssize_t i, start = 0, previous = -1, previous_size = 0, commas = 0
+cdef Py_ssize_t _browser_shaped(
+    const unsigned char* s, Py_ssize_t size, Py_ssize_t* ends
+) noexcept:
+    """For a 1-byte str buffer: its number of pieces when it is what browsers send (RFC 9110 tokens
+    joined by single commas, in ascending order), with the end of each piece written to ``ends``
+    (room for _MAX_PIECES); -1 when it is not, -2 when it has too many pieces (HEADERS_BOUNDED).
+    One pass, no allocation."""
+    cdef Py_ssize_t i, start = 0, previous = -1, previous_size = 0, pieces = 0
     cdef unsigned char c
     for i in range(size + 1):
         if i < size:
@@ -234,17 +237,49 @@ cdef Py_ssize_t _browser_shaped(const unsigned char* s, Py_ssize_t size) noexcep
                 if c >= 128 or not _TCHAR[c]:
                     return -1
                 continue
-            commas += 1
-            if commas >= _MAX_PIECES:
+            if pieces + 1 >= _MAX_PIECES:
                 return -2
         if i == start or (
             previous >= 0 and _bytes_after(s + previous, previous_size, s + start, i - start)
         ):
             return -1  # an empty piece, or out of order
+        ends[pieces] = i
+        pieces += 1
         previous = start
         previous_size = i - start
         start = i + 1
-    return commas
+    return pieces
+
+
+cdef bint _lower_in(const unsigned char* name, Py_ssize_t size, tuple literals) noexcept:
+    """Whether an ASCII name, lower-cased, equals one of ``literals`` (lower-case ASCII bytes,
+    sorted): a binary search comparing byte by byte, lower-casing the name as it goes."""
+    cdef Py_ssize_t low = 0, high = len(literals), middle, i, common, literal_size
+    cdef bytes literal
+    cdef const unsigned char* chars
+    cdef int order
+    cdef unsigned char c
+    while low < high:
+        middle = (low + high) // 2
+        literal = <bytes>literals[middle]
+        literal_size = len(literal)
+        chars = <const unsigned char*>literal
+        common = size if size < literal_size else literal_size
+        order = 0
+        for i in range(common):
+            c = <unsigned char>_ascii_lower(name[i])
+            if c != chars[i]:
+                order = -1 if c < chars[i] else 1
+                break
+        if order == 0:
+            if size == literal_size:
+                return True
+            order = -1 if size < literal_size else 1
+        if order < 0:
+            high = middle
+        else:
+            low = middle + 1
+    return False
 
 
 @cython.final
@@ -266,6 +301,7 @@ cdef class Policy:
     cdef tuple _private_network_pair
     cdef tuple _preflight
     cdef frozenset _header_literals
+    cdef tuple _ascii_header_literals
     cdef tuple _header_patterns
     cdef tuple _star_pair
     cdef tuple _no_origin_pair
@@ -319,6 +355,15 @@ cdef class Policy:
         self._preflight = tuple(preflight)
         self.any_header = bool(any_header)
         self._header_literals = frozenset(header_literals)
+        # Without patterns, ASCII request names are checked on the raw bytes: with case-folded
+        # literals, an ASCII name is allowed exactly when its lower case is one of the ASCII ones
+        # (a non-ASCII literal never equals a token).
+        self._ascii_header_literals = (
+            tuple(sorted(name.encode("ascii") for name in self._header_literals if name.isascii()))
+            if not header_patterns
+            and all(name == name.casefold() for name in self._header_literals)
+            else None
+        )
         self._header_patterns = tuple(header_patterns)
         self.vary = bool(vary)
         self._star_pair = (ACAO, "*")
@@ -396,6 +441,9 @@ cdef class Policy:
         cdef str out
         cdef unsigned char* target
         cdef const unsigned char* source
+        cdef Py_ssize_t ends[64]
+        cdef bint keep[64]
+        cdef Py_ssize_t pieces, kept, length, k
         if not value:
             return None
         text = <str?>value
@@ -405,26 +453,43 @@ cdef class Policy:
         PyUnicode_READY(text)
         kind = PyUnicode_KIND(text)
         data = PyUnicode_DATA(text)
-        if self.any_header and kind == 1:
-            # The usual case, on the raw bytes: what browsers send, every name allowed.
-            commas = _browser_shaped(<const unsigned char*>data, size)
-            if commas == -2:
+        if kind == 1 and (self.any_header or self._ascii_header_literals is not None):
+            # The usual case, on the raw bytes: what browsers send, names allowed by "*" or by a
+            # short list.
+            source = <const unsigned char*>data
+            pieces = _browser_shaped(source, size, ends)
+            if pieces == -2:
                 return None
-            if commas == 0:
-                return text
-            if commas > 0:
-                out = PyUnicode_New(size + commas, 127)
+            if pieces > 0:
+                kept = 0
+                length = 0
+                start = 0
+                for k in range(pieces):
+                    keep[k] = self.any_header or _lower_in(
+                        source + start, ends[k] - start, self._ascii_header_literals
+                    )
+                    if keep[k]:
+                        kept += 1
+                        length += ends[k] - start
+                    start = ends[k] + 1
+                if kept == 0:
+                    return None
+                if kept == 1 and pieces == 1:
+                    return text
+                out = PyUnicode_New(length + 2 * (kept - 1), 127)
                 target = <unsigned char*>PyUnicode_DATA(out)
-                source = <const unsigned char*>data
                 j = 0
-                for i in range(size):
-                    target[j] = source[i]
-                    j += 1
-                    if source[i] == 44:
-                        target[j] = 32
-                        j += 1
+                start = 0
+                for k in range(pieces):
+                    if keep[k]:
+                        if j:
+                            target[j] = 44
+                            target[j + 1] = 32
+                            j += 2
+                        memcpy(target + j, source + start, ends[k] - start)
+                        j += ends[k] - start
+                    start = ends[k] + 1
                 return out
-            commas = 0
         # First pass, allocation-free: count the pieces, and see whether the value is already what
         # browsers send (RFC 9110 tokens, sorted, no spaces) and every name is allowed anyway.
         simple = self.any_header
