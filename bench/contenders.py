@@ -25,6 +25,7 @@ BARE = "bare"
 FLASK_CORS = "flask-cors"
 FASTCORS_PYTHON = "fastcors-python"
 FASTCORS_CYTHON = "fastcors-cython"
+FLOOR = "floor"
 
 
 class CompiledEngineMissing(RuntimeError):
@@ -38,7 +39,7 @@ class Contender:
     :ivar key: short stable id, used in benchmark names and JSON.
     :ivar label: name for charts.
     :ivar short: column name for tables.
-    :ivar library: ``None`` (bare Flask), ``"flask_cors"`` or ``"fastcors"``.
+    :ivar library: ``None`` (bare Flask), ``"flask_cors"``, ``"fastcors"`` or ``"floor"``.
     :ivar engine_module: for fastcors, the engine module to bind the app to.
     """
 
@@ -64,6 +65,14 @@ CONTENDERS: tuple[Contender, ...] = (
     ),
 )
 BY_KEY = {contender.key: contender for contender in CONTENDERS}
+
+#: Not one of the contenders compared: bare Flask plus an after-request hook that appends, with no
+#: decision at all, exactly the header lines fastcors sends for the scenario. What it costs is the
+#: floor for any CORS implementation that answers through an after-request hook (``python -m
+#: bench.floor``, ``python -m bench.instructions``, ``scripts/load-test --contenders ...,floor``).
+FLOOR_HOOK = Contender(FLOOR, "append-lines hook (floor)", "floor", FLOOR)
+#: Every contender by key, the floor included.
+ANY_BY_KEY = {**BY_KEY, FLOOR: FLOOR_HOOK}
 
 #: The two fastcors engines, for the engine-only benchmarks.
 ENGINES: tuple[Contender, ...] = (BY_KEY[FASTCORS_PYTHON], BY_KEY[FASTCORS_CYTHON])

@@ -2,7 +2,8 @@
 
 ``gunicorn 'bench.loadapp:create_app()'`` with ``BENCH_SCENARIO`` (a scenario id of
 :mod:`bench.scenarios`) and ``BENCH_CONTENDER`` (``bare``, ``flask-cors``, ``fastcors-python``,
-``fastcors-cython``) in the environment. The app is the one the in-process benchmarks time, built
+``fastcors-cython``, or ``floor``: the after-request hook that only appends fastcors' lines) in
+the environment. The app is the one the in-process benchmarks time, built
 and checked the same way (:func:`bench.scenarios.prepare`): a wrong answer or a missing compiled
 engine stops the worker from booting.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from .contenders import BY_KEY, FASTCORS_CYTHON, FASTCORS_PYTHON
+from .contenders import ANY_BY_KEY, FASTCORS_CYTHON, FASTCORS_PYTHON
 from .scenarios import BY_ID, prepare
 from .wsgi import WSGIApp
 
@@ -27,7 +28,7 @@ _EXPECTED_IMPLEMENTATION = {FASTCORS_PYTHON: "python", FASTCORS_CYTHON: "cython"
 
 def create_app() -> WSGIApp:
     scenario = BY_ID[os.environ[SCENARIO_VAR]]
-    contender = BY_KEY[os.environ[CONTENDER_VAR]]
+    contender = ANY_BY_KEY[os.environ[CONTENDER_VAR]]
     expected = _EXPECTED_IMPLEMENTATION.get(contender.key)
     if expected is not None:
         import fastcors

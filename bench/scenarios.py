@@ -24,7 +24,9 @@ from typing import Any
 from flask import Flask
 
 from .contenders import (
+    ANY_BY_KEY,
     CONTENDERS,
+    FLOOR,
     Contender,
     engines_in_use,
     using_engine,
@@ -162,7 +164,7 @@ class Scenario:
     size_label: str = ""
 
     def expected(self, contender: Contender) -> tuple[int, Lines]:
-        """(status, CORS lines) that ``contender`` must answer with."""
+        """(status, CORS lines) that ``contender`` must answer with (the floor hook: fastcors')."""
         if contender.library is None:
             return self.status, ()
         if contender.library == "flask_cors":
@@ -407,9 +409,25 @@ def build_app(scenario: Scenario, contender: Contender) -> Flask:
     """The scenario's app for one contender: the same routes and views for all four."""
     app = Flask(f"bench_{scenario.id}")
     decorate: Callable[[Callable[..., Any]], Callable[..., Any]] = lambda view: view  # noqa: E731
+    if contender.library == FLOOR:
+        added = list(scenario.expected(contender)[1])
+
+        @app.after_request
+        def append_lines(response: Any) -> Any:
+            response.headers._list.extend(added)
+            return response
+
+        return _routes(app, decorate)
     if scenario.decorator is not None and contender.library is not None:
         decorate = _library(contender).cross_origin(**scenario.decorator)
 
+    _routes(app, decorate)
+    if scenario.options is not None and contender.library is not None:
+        _library(contender).CORS(app, **scenario.options)
+    return app
+
+
+def _routes(app: Flask, decorate: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Flask:
     @app.route("/api/items", methods=["GET", "POST", "PUT", "DELETE"])
     @decorate
     def items() -> str:
@@ -419,8 +437,6 @@ def build_app(scenario: Scenario, contender: Contender) -> Flask:
     def section_items(section: str) -> str:
         return "ok"
 
-    if scenario.options is not None and contender.library is not None:
-        _library(contender).CORS(app, **scenario.options)
     return app
 
 
@@ -502,13 +518,13 @@ def prepare(scenario: Scenario, contender: Contender) -> Prepared:
     return Prepared(scenario, contender, app, environ, reply, runner(app, environ))
 
 
-def contenders(keys: Iterable[str] | None = None) -> tuple[Contender, ...]:
+def contenders(keys: Iterable[str] | None = None, floor: bool = False) -> tuple[Contender, ...]:
+    """The contenders named (all four when None); ``floor`` also accepts the floor hook."""
     if keys is None:
         return CONTENDERS
+    choices = ANY_BY_KEY if floor else {c.key: c for c in CONTENDERS}
     wanted = list(keys)
-    unknown = sorted(set(wanted) - {c.key for c in CONTENDERS})
+    unknown = sorted(set(wanted) - set(choices))
     if unknown:
-        raise ValueError(
-            f"unknown contender(s) {unknown}; choose from {[c.key for c in CONTENDERS]}"
-        )
-    return tuple(c for c in CONTENDERS if c.key in wanted)
+        raise ValueError(f"unknown contender(s) {unknown}; choose from {list(choices)}")
+    return tuple(c for c in choices.values() if c.key in wanted)

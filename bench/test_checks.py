@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import fastcors._engine as selector
-from bench import engine_cases, harness, scenarios
+from bench import engine_cases, harness, instructions, scenarios
 from bench.contenders import (
     BY_KEY,
     CONTENDERS,
@@ -314,3 +314,10 @@ def test_main_job_stops_before_timing_on_a_wrong_answer(tmp_path: Path) -> None:
     assert "answers scenario 'simple_get' wrongly" in done.stderr
     assert "nothing was timed" in done.stderr
     assert not (tmp_path / "bench.json").exists()
+
+
+@pytest.mark.parametrize("key", instructions.CONTENDERS)
+def test_instruction_counts_run_checked_apps(key: str) -> None:
+    # What the valgrind children run: every contender's app, its answer checked first.
+    for scenario_id in instructions.DEFAULT_SCENARIOS:
+        instructions.prepare(scenario_id, key)()
