@@ -55,7 +55,9 @@ MAX_REQUEST_HEADERS_LENGTH = 4096
 MAX_REQUEST_HEADERS_PIECES = 64
 
 cdef Py_ssize_t _MAX_LENGTH = 4096
-cdef Py_ssize_t _MAX_PIECES = 64
+# A compile-time constant: it also sizes the stack arrays of Policy.allow_headers.
+cdef enum:
+    _MAX_PIECES = 64
 
 cdef str _ACAO = ACAO
 cdef const char* _ACAO_LOWER = b"access-control-allow-origin"
@@ -441,8 +443,8 @@ cdef class Policy:
         cdef str out
         cdef unsigned char* target
         cdef const unsigned char* source
-        cdef Py_ssize_t ends[64]
-        cdef bint keep[64]
+        cdef Py_ssize_t ends[_MAX_PIECES]
+        cdef bint keep[_MAX_PIECES]
         cdef Py_ssize_t pieces, kept, length, k
         if not value:
             return None
