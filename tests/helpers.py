@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from werkzeug.test import create_environ
+
 CORS_PREFIX = "access-control-"
 
 
@@ -52,3 +54,28 @@ def policy_kwargs(**overrides: Any) -> dict[str, Any]:
     )
     kwargs.update(overrides)
     return kwargs
+
+
+def wsgi_environ(
+    path: str,
+    method: str,
+    origin: str | None,
+    acrm: str | None,
+    acrh: str | None,
+    acrpn: str | None,
+) -> dict[str, Any]:
+    """A WSGI environ for one request, its PATH_INFO taken as given (not parsed as a URL), with
+    the CORS request headers that are not None."""
+    environ = create_environ(base_url="http://localhost", method="GET")
+    environ["REQUEST_METHOD"] = method
+    environ["PATH_INFO"] = path
+    environ["QUERY_STRING"] = ""
+    for key, value in (
+        ("HTTP_ORIGIN", origin),
+        ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", acrm),
+        ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", acrh),
+        ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", acrpn),
+    ):
+        if value is not None:
+            environ[key] = value
+    return environ

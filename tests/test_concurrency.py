@@ -30,7 +30,7 @@ from werkzeug.test import create_environ
 from fastcors import CORS, cross_origin
 
 from .cors_oracle import Oracle
-from .helpers import cors_lines
+from .helpers import cors_lines, wsgi_environ
 
 TRUSTED = "https://trusted.example"
 EVIL = "https://evil.example"
@@ -151,15 +151,7 @@ def templates() -> list[Template]:
             ]
             variants += [("OPTIONS", *preflight) for preflight in PREFLIGHTS]
             for method, acrm, acrh, acrpn in variants:
-                environ = create_environ(path, method=method)
-                for key, value in (
-                    ("HTTP_ORIGIN", origin),
-                    ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", acrm),
-                    ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", acrh),
-                    ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", acrpn),
-                ):
-                    if value is not None:
-                        environ[key] = value
+                environ = wsgi_environ(path, method, origin, acrm, acrh, acrpn)
                 oracle = oracle_for(app, path, method)
                 expected = [] if oracle is None else oracle.lines(origin, method, acrm, acrh, acrpn)
                 out.append(Template(app, environ, expected))

@@ -35,7 +35,7 @@ from fastcors import CORS, cross_origin
 from fastcors._options import DEFAULTS, compile_policy, compile_resources, resource_entries
 
 from .cors_oracle import ACAH, ACAO, Oracle, first_resource, has_ctl, is_token
-from .helpers import cors_lines
+from .helpers import cors_lines, wsgi_environ
 
 EXAMPLES = settings(
     max_examples=250,
@@ -662,29 +662,6 @@ def hostile_app() -> Flask:
 
     CORS(app, resources=APP_RESOURCES)
     return app
-
-
-def wsgi_environ(
-    path: str,
-    method: str,
-    origin: str | None,
-    acrm: str | None,
-    acrh: str | None,
-    acrpn: str | None,
-) -> dict[str, Any]:
-    environ = create_environ(base_url="http://localhost", method="GET")
-    environ["REQUEST_METHOD"] = method
-    environ["PATH_INFO"] = path
-    environ["QUERY_STRING"] = ""
-    for key, value in (
-        ("HTTP_ORIGIN", origin),
-        ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", acrm),
-        ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", acrh),
-        ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", acrpn),
-    ):
-        if value is not None:
-            environ[key] = value
-    return environ
 
 
 def call_wsgi(app: Any, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]]]:
