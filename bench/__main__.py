@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import compare, report, scenarios
-from .contenders import CONTENDERS, CompiledEngineMissing
+from .contenders import CONTENDERS, FLOOR, CompiledEngineMissing
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
@@ -45,7 +45,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--contenders",
         default=",".join(c.key for c in CONTENDERS),
-        help="comma-separated subset of: %(default)s",
+        help=(
+            "comma-separated subset of: %(default)s; add "
+            f"'{FLOOR}' for the hook that only appends fastcors' lines (the floor of any "
+            "after-request CORS hook)"
+        ),
     )
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="output directory (default bench/results)"
@@ -60,7 +64,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.rounds < 1 or args.batch_ms <= 0:
         parser.error("--rounds must be >= 1 and --batch-ms > 0")
     try:
-        args.selected = scenarios.contenders(k.strip() for k in args.contenders.split(","))
+        args.selected = scenarios.contenders(
+            (k.strip() for k in args.contenders.split(",")), floor=True
+        )
     except ValueError as exc:
         parser.error(str(exc))
     return args

@@ -7,8 +7,8 @@ Results are plain dicts (they go to JSON as they are):
     each contender has ``us`` (minimum over rounds of the µs per request of a batch), ``us_median``,
     ``us_q1``, ``us_q3``, ``samples_ns`` (one per round), and, except bare Flask, ``overhead_us``
     (``us`` minus bare Flask's ``us``) with its bootstrap interval ``overhead_low_us`` /
-    ``overhead_high_us`` and ``overhead_pct`` (of bare Flask's ``us``); fastcors contenders also
-    ``speedup`` (Flask-CORS's overhead over theirs; null when undefined) and
+    ``overhead_high_us`` and ``overhead_pct`` (of bare Flask's ``us``); fastcors contenders and the
+    floor hook also ``speedup`` (Flask-CORS's overhead over theirs; null when undefined) and
     ``speedup_is_lower_bound``.
 ``engine[case_id/operation]``:
     ``{"case", "title", "operation", "engines": {key: {"ns", "ns_median", "samples_ns"}},
@@ -22,7 +22,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import engine_cases, harness, scenarios
-from .contenders import BARE, ENGINES, FASTCORS_CYTHON, FASTCORS_PYTHON, FLASK_CORS, Contender
+from .contenders import (
+    BARE,
+    ENGINES,
+    FASTCORS_CYTHON,
+    FASTCORS_PYTHON,
+    FLASK_CORS,
+    FLOOR,
+    Contender,
+)
 
 
 def check_all(
@@ -92,7 +100,7 @@ def measure_flask(
             entry["contenders"][key] = result
         reference = overheads.get(FLASK_CORS)
         if reference is not None:
-            for key in (FASTCORS_PYTHON, FASTCORS_CYTHON):
+            for key in (FASTCORS_PYTHON, FASTCORS_CYTHON, FLOOR):
                 if key in overheads:
                     speed = harness.speed_up(reference, overheads[key])
                     entry["contenders"][key]["speedup"] = speed.value

@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 
 import fastcors._engine as selector
-from bench import engine_cases, harness, instructions, scenarios
+from bench import __main__ as cli
+from bench import compare, engine_cases, harness, instructions, report, scenarios
 from bench.contenders import (
     BY_KEY,
     CONTENDERS,
     FASTCORS_CYTHON,
     FASTCORS_PYTHON,
+    FLOOR_HOOK,
     CompiledEngineMissing,
     engines_in_use,
     load_engine,
@@ -314,6 +316,27 @@ def test_main_job_stops_before_timing_on_a_wrong_answer(tmp_path: Path) -> None:
     assert "answers scenario 'simple_get' wrongly" in done.stderr
     assert "nothing was timed" in done.stderr
     assert not (tmp_path / "bench.json").exists()
+
+
+def test_main_job_accepts_the_floor_hook_and_reports_it_against_flask_cors() -> None:
+    assert cli.parse_args(["--contenders", "bare,flask-cors,floor"]).selected == (
+        BARE,
+        FLASK_CORS,
+        FLOOR_HOOK,
+    )
+    # Measured like any contender (two tiny rounds; the figures themselves are not checked).
+    keys = ["bare", "flask-cors", "floor"]
+    prepared = compare.check_all([BARE, FLASK_CORS, FLOOR_HOOK], scenarios.HEADLINE_SCENARIOS[:2])
+    flask = compare.measure_flask(prepared, rounds=2, batch_ns=2e5)
+    floor = flask["simple_get"]["contenders"]["floor"]
+    assert {"us", "overhead_us", "overhead_pct", "speedup", "speedup_is_lower_bound"} <= set(floor)
+    text = report.text_report({"flask": flask, "engine": {}}, keys)
+    table = text.splitlines()
+    header = next(line for line in table if line.startswith("scenario"))
+    assert header.split()[-4:] == ["floor", "+µs", "(%)", "speed-up"]
+    goal = next(line for line in table if line.startswith("append-lines hook (floor):"))
+    assert "below Flask-CORS's (geometric mean)" in goal
+    assert "largest overhead" in goal and "no goal" in goal
 
 
 @pytest.mark.parametrize("key", instructions.CONTENDERS)
