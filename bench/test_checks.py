@@ -17,7 +17,7 @@ import pytest
 
 import fastcors._engine as selector
 from bench import __main__ as cli
-from bench import compare, engine_cases, harness, instructions, report, scenarios
+from bench import compare, engine_cases, floor, harness, instructions, report, scenarios
 from bench.contenders import (
     BY_KEY,
     CONTENDERS,
@@ -40,7 +40,7 @@ from bench.scenarios import (
     check,
     prepare,
 )
-from bench.wsgi import Reply
+from bench.wsgi import Reply, call
 
 REPO = Path(__file__).resolve().parent.parent
 FLASK_CORS = BY_KEY["flask-cors"]
@@ -337,6 +337,15 @@ def test_main_job_accepts_the_floor_hook_and_reports_it_against_flask_cors() -> 
     goal = next(line for line in table if line.startswith("append-lines hook (floor):"))
     assert "below Flask-CORS's (geometric mean)" in goal
     assert "largest overhead" in goal and "no goal" in goal
+
+
+@pytest.mark.parametrize("scenario", scenarios.HEADLINE_SCENARIOS, ids=lambda s: s.id)
+def test_floor_diagnostic_apps_answer_like_fastcors(scenario: scenarios.Scenario) -> None:
+    # bench.floor's synthetic apps: the WSGI-level one must send exactly fastcors' lines, and the
+    # no-op hook none at all (each is checked before it is timed, as everything else is).
+    environ = scenario.request.environ()
+    check(scenario, FLOOR_HOOK, call(floor.wsgi_append(scenario), environ))
+    check(scenario, BARE, call(floor.noop_hook(scenario), environ))
 
 
 @pytest.mark.parametrize("key", instructions.CONTENDERS)
