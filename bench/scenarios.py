@@ -25,6 +25,7 @@ from flask import Flask
 
 from .contenders import (
     ANY_BY_KEY,
+    BY_KEY,
     CONTENDERS,
     FLOOR,
     Contender,
@@ -522,7 +523,7 @@ def contenders(keys: Iterable[str] | None = None, floor: bool = False) -> tuple[
     """The contenders named (all four when None); ``floor`` also accepts the floor hook."""
     if keys is None:
         return CONTENDERS
-    choices = ANY_BY_KEY if floor else {c.key: c for c in CONTENDERS}
+    choices = ANY_BY_KEY if floor else BY_KEY
     wanted = list(keys)
     unknown = sorted(set(wanted) - set(choices))
     if unknown:
