@@ -8,11 +8,13 @@ import types
 import weakref
 from typing import Any
 
+import flask
 import flask_cors
 import pytest
 from flask import Flask, abort, make_response
 
 import fastcors
+import fastcors.extension
 from fastcors import CORS
 from fastcors.extension import AppState
 
@@ -72,6 +74,25 @@ def test_default_configuration() -> None:
         "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
     ]
     assert preflight["access-control-allow-origin"] == ["https://a.example"]
+
+
+def test_hook_takes_the_request_from_flasks_context_variable() -> None:
+    # Flask 2.3 to 3.1 keep the request context in a ContextVar, which the hook reads without the
+    # proxy. A Flask that stops doing so fails here first, and gets the fallback below.
+    app = make_app()
+    with app.test_request_context("/x", headers={"Origin": "https://a.example"}):
+        assert fastcors.extension.request_context is not None
+        assert fastcors.extension.request_context().request is flask.request._get_current_object()
+
+
+def test_hook_without_flasks_context_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastcors.extension, "request_context", None)
+    app = make_app()
+    CORS(app, origins=["https://a.example"])
+    assert lines(app, Origin="https://a.example")["access-control-allow-origin"] == [
+        "https://a.example"
+    ]
+    assert "access-control-allow-origin" not in lines(app, Origin="https://b.example")
 
 
 def test_state_lives_in_app_extensions_and_object_keeps_no_app() -> None:
