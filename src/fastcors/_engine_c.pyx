@@ -4,8 +4,10 @@
 Same names, same signatures, same results as the pure-Python module, which is the specification;
 tests/test_engine_parity.py holds the two to that. What differs is only how: the character-level
 work (control characters, RFC 9110 tokens, comma lists, header-name comparison) runs as typed C
-loops, and policies are C structs. Nothing here mutates shared state after module initialisation,
-so the module is safe under threads and declares itself free-threading compatible.
+loops, and policies are C structs. The only state that changes after module initialisation is
+each policy's table of answers already computed (as in the pure-Python module: bounded, and only
+ever read or written by single dict operations), so the module is safe under threads and declares
+itself free-threading compatible.
 """
 
 cimport cython
@@ -35,6 +37,9 @@ __all__ = [
     "MARK",
     "MAX_REQUEST_HEADERS_LENGTH",
     "MAX_REQUEST_HEADERS_PIECES",
+    "MEMO_ENTRIES",
+    "MEMO_MAX_HEADERS",
+    "MEMO_MAX_ORIGIN",
     "Policy",
     "Resources",
     "apply",
@@ -53,6 +58,12 @@ MARK = "_fastcors_evaluated"
 
 MAX_REQUEST_HEADERS_LENGTH = 4096
 MAX_REQUEST_HEADERS_PIECES = 64
+MEMO_ENTRIES = 256
+MEMO_MAX_ORIGIN = 256
+MEMO_MAX_HEADERS = 512
+cdef Py_ssize_t _MEMO_ENTRIES = MEMO_ENTRIES
+cdef Py_ssize_t _MEMO_MAX_ORIGIN = MEMO_MAX_ORIGIN
+cdef Py_ssize_t _MEMO_MAX_HEADERS = MEMO_MAX_HEADERS
 
 cdef Py_ssize_t _MAX_LENGTH = 4096
 # A compile-time constant: it also sizes the stack arrays of Policy.allow_headers.
@@ -293,6 +304,10 @@ cdef class Policy:
     cdef tuple _header_patterns
     cdef tuple _star_pair
     cdef tuple _no_origin_pair
+    cdef dict _initial
+    cdef dict _known
+    cdef Py_ssize_t _known_limit
+    cdef dict _preflights
 
     def __init__(
         self,
@@ -356,6 +371,13 @@ cdef class Policy:
         self.vary = bool(vary)
         self._star_pair = (ACAO, "*")
         self._no_origin_pair = None if no_origin_value is None else (ACAO, no_origin_value)
+        # The remembered answers (see fastcors._engine_py.Policy).
+        self._initial = {
+            origin: self._simple_answer(origin) for origin in (None, *self._origin_literals)
+        }
+        self._known = dict(self._initial)
+        self._known_limit = len(self._initial) + _MEMO_ENTRIES
+        self._preflights = {}
 
     def __repr__(self):
         return (
@@ -547,6 +569,68 @@ cdef class Policy:
                 out.extend(self._preflight)
         return 0
 
+    cpdef Py_ssize_t remembered(self) except -1:
+        """How many answers the policy has learned at run time (at most 2 * MEMO_ENTRIES)."""
+        return len(self._known) - len(self._initial) + len(self._preflights)
+
+    cpdef forget(self):
+        """Drop the answers learned at run time (those for the literal origins stay)."""
+        self._preflights.clear()
+        self._known.clear()
+        self._known.update(self._initial)
+
+    cdef object _simple_answer(self, object origin):
+        cdef object pair = self._origin_pair(origin)
+        if pair is None:
+            return None
+        cdef list pairs = [pair]
+        self._append_rest(pairs, "GET", None, None, None)
+        return tuple(pairs)
+
+    cpdef object simple(self, object origin):
+        """``evaluate`` for a request that is not a preflight and has no
+        Access-Control-Request-Private-Network, as a tuple; remembered. See
+        fastcors._engine_py.Policy.simple."""
+        cdef PyObject* found = PyDict_GetItemWithError(self._known, origin)
+        if found is not NULL:
+            return <object>found
+        pairs = self._simple_answer(origin)
+        if origin is not None and len(origin) <= _MEMO_MAX_ORIGIN:
+            if len(self._known) >= self._known_limit:
+                self._known.clear()
+                self._known.update(self._initial)
+            self._known[origin] = pairs
+        return pairs
+
+    cpdef object preflight(
+        self, object origin, object request_method, object request_headers,
+        object request_private_network,
+    ):
+        """``evaluate`` for an OPTIONS request, as a tuple; remembered. See
+        fastcors._engine_py.Policy.preflight."""
+        cdef PyObject* found
+        cdef tuple key = None
+        cdef bint remember = request_headers is None or len(request_headers) <= _MEMO_MAX_HEADERS
+        if remember:
+            key = (origin, request_method, request_headers, request_private_network)
+            found = PyDict_GetItemWithError(self._preflights, key)
+            if found is not NULL:
+                return <object>found
+        pair = self._origin_pair(origin)
+        if pair is None:
+            pairs = None
+        else:
+            out = [pair]
+            self._append_rest(
+                out, _OPTIONS, request_method, request_headers, request_private_network
+            )
+            pairs = tuple(out)
+        if remember and (origin is None or len(origin) <= _MEMO_MAX_ORIGIN):
+            if len(self._preflights) >= _MEMO_ENTRIES:
+                self._preflights.clear()
+            self._preflights[key] = pairs
+        return pairs
+
     def evaluate(
         self,
         origin,
@@ -617,8 +701,32 @@ cdef object _header_lines(object headers):
     return lines if type(lines) is list else None
 
 
+cdef object _answer(Policy policy, object request):
+    """The policy's pairs (a tuple) for the request, or None. Reads the environ directly."""
+    cdef object environ = request.environ
+    cdef object method = request.method
+    cdef object origin = _environ_get(environ, _HTTP_ORIGIN)
+    cdef object private_network
+    cdef PyObject* found
+    if method == _OPTIONS:
+        return policy.preflight(
+            origin,
+            _environ_get(environ, _HTTP_ACRM),
+            _environ_get(environ, _HTTP_ACRH),
+            _environ_get(environ, _HTTP_ACRPN),
+        )
+    private_network = _environ_get(environ, _HTTP_ACRPN)
+    if private_network is None:
+        found = PyDict_GetItemWithError(policy._known, origin)
+        if found is not NULL:
+            return <object>found
+        return policy.simple(origin)
+    pairs = policy.evaluate(origin, method, None, None, private_network)
+    return None if pairs is None else tuple(pairs)
+
+
 cdef int _add_headers(Policy policy, object request, object response, bint extension) except -1:
-    cdef object headers, lines, environ, pairs, pair, item, name, value, method, acrm, acrh
+    cdef object headers, lines, pairs, item, name, value
     cdef bint vary, vary_listed = False, acao_seen
     cdef Py_ssize_t i, count, size
     if getattr(response, _MARK, False):
@@ -649,19 +757,9 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
                     size == 4 and vary and not vary_listed and _equals_lower(<str>name, b"vary", 4)
                 ):
                     vary_listed = _lists_origin(str(value))
-        environ = request.environ
-        method = request.method
-        if method == _OPTIONS:
-            acrm = _environ_get(environ, _HTTP_ACRM)
-            acrh = _environ_get(environ, _HTTP_ACRH)
-        else:  # only preflights read these
-            acrm = acrh = None
-        pair = policy._origin_pair(_environ_get(environ, _HTTP_ORIGIN))
-        if pair is not None:
-            (<list>lines).append(pair)
-            policy._append_rest(
-                <list>lines, method, acrm, acrh, _environ_get(environ, _HTTP_ACRPN)
-            )
+        pairs = _answer(policy, request)
+        if pairs is not None:
+            (<list>lines).extend(<tuple>pairs)
         if vary and not vary_listed:
             (<list>lines).append(_VARY_ORIGIN)
         return 0
@@ -675,14 +773,7 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
             if _lists_origin(str(value)):
                 vary_listed = True
                 break
-    environ = request.environ
-    pairs = policy.evaluate(
-        environ.get(_HTTP_ORIGIN),
-        request.method,
-        environ.get(_HTTP_ACRM),
-        environ.get(_HTTP_ACRH),
-        environ.get(_HTTP_ACRPN),
-    )
+    pairs = _answer(policy, request)
     if pairs is not None:
         for name, value in pairs:
             headers.add(name, value)
