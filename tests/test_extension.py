@@ -86,9 +86,30 @@ def test_hook_takes_the_request_from_flasks_context_variable() -> None:
 
 
 def test_hook_without_flasks_context_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Everything that reads the request (the hook, error interception, blueprints, the decorator)
+    # through the proxies instead.
     monkeypatch.setattr(fastcors.extension, "request_context", None)
     app = make_app()
+
+    @app.route("/decorated")
+    @fastcors.cross_origin(origins=["https://d.example"])
+    def decorated() -> str:
+        return "d"
+
+    blueprint = flask.Blueprint("bp", __name__, url_prefix="/bp")
+    blueprint.add_url_rule("/x", "x", lambda: "x")
+    CORS(blueprint, origins=["https://bp.example"])
+    app.register_blueprint(blueprint)
     CORS(app, origins=["https://a.example"])
+    assert lines(app, "/decorated", Origin="https://d.example")["access-control-allow-origin"] == [
+        "https://d.example"
+    ]
+    assert lines(app, "/bp/x", Origin="https://bp.example")["access-control-allow-origin"] == [
+        "https://bp.example"
+    ]
+    missing = lines(app, "/missing", Origin="https://a.example")
+    assert missing["status"] == ["404"]
+    assert missing["access-control-allow-origin"] == ["https://a.example"]
     assert lines(app, Origin="https://a.example")["access-control-allow-origin"] == [
         "https://a.example"
     ]

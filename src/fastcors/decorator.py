@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from flask import Flask
 
-from . import _engine
+from . import _engine, extension
 from ._diagnostics import diagnose, report, unknown_config_keys, unknown_options
 from ._options import KNOWN_OPTIONS, Layer, compile_policy, config_layer, merge
 from .extension import _get_app, app_state, get_request
@@ -106,13 +106,18 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             not automatic_options_set and not _route_declares_options(req)
         )
 
+    context = extension.request_context
+
     def decorator(f: F) -> F:
         if inspect.iscoroutinefunction(f):
 
             async def wrapped(*a: Any, **kw: Any) -> Any:
-                app = _get_app()
+                if context is not None:
+                    ctx = context()
+                    app, req = ctx.app, ctx.request
+                else:
+                    app, req = _get_app(), get_request()
                 view = app_state(app).views.get(token) or resolve(app)
-                req = get_request()
                 if req.method == "OPTIONS" and answers_options(view, req):
                     response = app.make_default_options_response()
                 else:
@@ -122,9 +127,12 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         else:
 
             def wrapped(*a: Any, **kw: Any) -> Any:  # type: ignore[misc]
-                app = _get_app()
+                if context is not None:
+                    ctx = context()
+                    app, req = ctx.app, ctx.request
+                else:
+                    app, req = _get_app(), get_request()
                 view = app_state(app).views.get(token) or resolve(app)
-                req = get_request()
                 if req.method == "OPTIONS" and answers_options(view, req):
                     response = app.make_default_options_response()
                 else:

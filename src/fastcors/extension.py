@@ -39,8 +39,9 @@ _get_app: Callable[[], Flask] = current_app._get_current_object  # type: ignore[
 
 _request_context_var = getattr(flask_globals, "_cv_request", None)
 #: The current request context's getter, where Flask keeps it in a ContextVar (2.3 to 3.1):
-#: ``request_context().request`` is the request without the proxy's Python-level function call,
-#: which costs as much as a quarter of the compiled engine's work. None on any other Flask.
+#: ``request_context().request`` is the request (and ``.app`` its app) without the proxies'
+#: Python-level function calls, which cost as much as a quarter of the compiled engine's work.
+#: None on any other Flask, where the proxies serve.
 request_context: Callable[[], Any] | None = (
     _request_context_var.get if isinstance(_request_context_var, ContextVar) else None
 )
@@ -185,11 +186,18 @@ def _init_blueprint(blueprint: Blueprint, layers: list[Layer]) -> None:
         report(own.messages, strict=True)
     token = object()
 
+    context = request_context
+
     def fastcors_blueprint_after_request(response: Any) -> Any:
-        entry = app_state(_get_app()).blueprints.get(token)
+        if context is not None:
+            ctx = context()
+            app, req = ctx.app, ctx.request
+        else:
+            app, req = _get_app(), get_request()
+        entry = app_state(app).blueprints.get(token)
         if entry is None:
             return response
-        return entry[0](entry[1], get_request(), response)
+        return entry[0](entry[1], req, response)
 
     def resolve_for_app(setup: BlueprintSetupState) -> None:
         state = app_state(setup.app)
@@ -210,11 +218,12 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
     handlers, which still do all the error handling."""
     handle_user_exception = app.handle_user_exception
     handle_exception = app.handle_exception
+    context = request_context
 
     def intercept(response: Any) -> Any:
         # The app itself (the wrapped bound methods hold it anyway), not the current_app proxy.
         response = app.make_response(response)
-        req = get_request()
+        req = context().request if context is not None else get_request()
         for apply, resources in state.intercepting:
             response = apply(resources, req, response)
         return response
