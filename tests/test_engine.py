@@ -607,10 +607,15 @@ def test_long_values_are_answered_but_not_remembered(engine: types.ModuleType) -
         ACAM_PAIR,
     )
     assert policy.remembered() == 0
+    long_token = "X" * (engine.MEMO_MAX_TOKEN + 1)
+    assert policy.preflight("https://a.example", long_token, "x-a", None) is not None
+    assert policy.preflight("https://a.example", "GET", "x-a", long_token) is not None
+    assert policy.remembered() == 0
     # Exactly at the bounds, they are remembered.
     at_bound = "https://" + "a" * (engine.MEMO_MAX_ORIGIN - len("https://"))
     policy.simple(at_bound)
-    policy.preflight(at_bound, "GET", "x" * engine.MEMO_MAX_HEADERS, None)
+    token = "T" * engine.MEMO_MAX_TOKEN
+    policy.preflight(at_bound, token, "x" * engine.MEMO_MAX_HEADERS, token)
     assert policy.remembered() == 2
 
 

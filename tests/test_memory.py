@@ -33,6 +33,8 @@ from werkzeug.test import create_environ
 
 from fastcors import CORS, cross_origin
 
+from .helpers import policy_kwargs
+
 ACAO = "Access-Control-Allow-Origin"
 
 
@@ -212,3 +214,28 @@ def test_traced_memory_flat_under_tracemalloc(engine: types.ModuleType) -> None:
         tracemalloc.stop()
     # 64 KB over 3 000 requests: under 22 bytes a request, less than any leaked object.
     assert growth < 64 * 1024, growth
+
+
+def test_remembered_answers_at_their_bounds_stay_small(engine: types.ModuleType) -> None:
+    # A flood of distinct values, each as long as the tables will keep: both tables fill and stay
+    # full, and what they hold is a fixed, small amount (README: 143 KB per policy).
+    policy = engine.Policy(
+        **policy_kwargs(any_origin=True, vary=True, max_age="600", expose_headers="X-A, X-B")
+    )
+    pad = engine.MEMO_MAX_ORIGIN - len("https://00000000")
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(3 * engine.MEMO_ENTRIES):
+            origin = f"https://{i:08d}" + "a" * pad
+            names = (f"x-{i:08d}," + "b" * engine.MEMO_MAX_HEADERS)[: engine.MEMO_MAX_HEADERS]
+            token = f"{i:08d}".ljust(engine.MEMO_MAX_TOKEN, "M")
+            assert policy.simple(origin) is not None
+            assert policy.preflight(origin, token, names, "t" * engine.MEMO_MAX_TOKEN) is not None
+        assert policy.remembered() > engine.MEMO_ENTRIES  # both tables hold answers
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 200 * 1024, held

@@ -40,6 +40,7 @@ __all__ = [
     "MEMO_ENTRIES",
     "MEMO_MAX_HEADERS",
     "MEMO_MAX_ORIGIN",
+    "MEMO_MAX_TOKEN",
     "Policy",
     "Resources",
     "apply",
@@ -58,12 +59,14 @@ MARK = "_fastcors_evaluated"
 
 MAX_REQUEST_HEADERS_LENGTH = 4096
 MAX_REQUEST_HEADERS_PIECES = 64
-MEMO_ENTRIES = 256
+MEMO_ENTRIES = 128
 MEMO_MAX_ORIGIN = 256
-MEMO_MAX_HEADERS = 512
+MEMO_MAX_HEADERS = 256
+MEMO_MAX_TOKEN = 32
 cdef Py_ssize_t _MEMO_ENTRIES = MEMO_ENTRIES
 cdef Py_ssize_t _MEMO_MAX_ORIGIN = MEMO_MAX_ORIGIN
 cdef Py_ssize_t _MEMO_MAX_HEADERS = MEMO_MAX_HEADERS
+cdef Py_ssize_t _MEMO_MAX_TOKEN = MEMO_MAX_TOKEN
 
 cdef Py_ssize_t _MAX_LENGTH = 4096
 # A compile-time constant: it also sizes the stack arrays of Policy.allow_headers.
@@ -625,7 +628,15 @@ cdef class Policy:
                 out, _OPTIONS, request_method, request_headers, request_private_network
             )
             pairs = tuple(out)
-        if remember and (origin is None or len(origin) <= _MEMO_MAX_ORIGIN):
+        if (
+            remember
+            and (origin is None or len(origin) <= _MEMO_MAX_ORIGIN)
+            and (request_method is None or len(request_method) <= _MEMO_MAX_TOKEN)
+            and (
+                request_private_network is None
+                or len(request_private_network) <= _MEMO_MAX_TOKEN
+            )
+        ):
             if len(self._preflights) >= _MEMO_ENTRIES:
                 self._preflights.clear()
             self._preflights[key] = pairs

@@ -34,6 +34,7 @@ __all__ = [
     "MEMO_ENTRIES",
     "MEMO_MAX_HEADERS",
     "MEMO_MAX_ORIGIN",
+    "MEMO_MAX_TOKEN",
     "Policy",
     "Resources",
     "apply",
@@ -58,12 +59,15 @@ MAX_REQUEST_HEADERS_PIECES = 64
 
 #: Answers each policy remembers at run time, per table (simple requests, preflights), beyond the
 #: answers for its literal origins, which it knows from the start. A full table starts over.
-MEMO_ENTRIES = 256
+MEMO_ENTRIES = 128
 #: Longer Origin values are answered but not remembered.
 MEMO_MAX_ORIGIN = 256
 #: Preflights whose Access-Control-Request-Headers value is longer are answered, but not looked up
 #: or remembered (hashing a long hostile value would cost more than answering it).
-MEMO_MAX_HEADERS = 512
+MEMO_MAX_HEADERS = 256
+#: Preflights whose Access-Control-Request-Method or -Private-Network value is longer are answered
+#: but not remembered.
+MEMO_MAX_TOKEN = 32
 
 _ACAO_LOWER = ACAO.lower()
 _VARY_ORIGIN = ("Vary", "Origin")
@@ -124,8 +128,9 @@ class Policy:
     (non-preflight) requests by Origin, and preflights by (Origin, Access-Control-Request-Method,
     -Headers, -Private-Network). The simple table starts with the answer for each literal origin
     and for a request without Origin. Each table learns at most :data:`MEMO_ENTRIES` more answers
-    and then starts over; values longer than :data:`MEMO_MAX_ORIGIN` (Origin) or
-    :data:`MEMO_MAX_HEADERS` (Access-Control-Request-Headers) are never kept. A flood of distinct
+    and then starts over; values longer than :data:`MEMO_MAX_ORIGIN` (Origin),
+    :data:`MEMO_MAX_HEADERS` (Access-Control-Request-Headers) or :data:`MEMO_MAX_TOKEN`
+    (Access-Control-Request-Method, -Private-Network) are never kept. A flood of distinct
     values therefore costs a recomputation per request, never unbounded memory.
     """
 
@@ -272,7 +277,12 @@ class Policy:
             origin, "OPTIONS", request_method, request_headers, request_private_network
         )
         pairs = None if found is None else tuple(found)
-        if remember and (origin is None or len(origin) <= MEMO_MAX_ORIGIN):
+        if (
+            remember
+            and (origin is None or len(origin) <= MEMO_MAX_ORIGIN)
+            and (request_method is None or len(request_method) <= MEMO_MAX_TOKEN)
+            and (request_private_network is None or len(request_private_network) <= MEMO_MAX_TOKEN)
+        ):
             preflights = self._preflights
             if len(preflights) >= MEMO_ENTRIES:
                 preflights.clear()
