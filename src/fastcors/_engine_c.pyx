@@ -4,10 +4,12 @@
 Same names, same signatures, same results as the pure-Python module, which is the specification;
 tests/test_engine_parity.py holds the two to that. What differs is only how: the character-level
 work (control characters, RFC 9110 tokens, comma lists, header-name comparison) runs as typed C
-loops, and policies are C structs. The only state that changes after module initialisation is
-each policy's table of answers already computed (as in the pure-Python module: bounded, and only
-ever read or written by single dict operations), so the module is safe under threads and declares
-itself free-threading compatible.
+loops, and policies are C structs. One thing is deliberately not mirrored: the pure-Python
+engine's tables of remembered answers. Here nothing mutates shared state after module
+initialisation (policies are immutable; ``simple`` and ``preflight`` compute every answer, and
+``remembered()`` is always 0), so the module is safe under threads by construction and declares
+itself free-threading compatible. A first-time answer costs 50 to 300 ns here, so a table would
+buy little.
 """
 
 cimport cython
@@ -59,14 +61,11 @@ MARK = "_fastcors_evaluated"
 
 MAX_REQUEST_HEADERS_LENGTH = 4096
 MAX_REQUEST_HEADERS_PIECES = 64
+# The pure-Python engine's bounds on remembered answers (same public names; unused here).
 MEMO_ENTRIES = 128
 MEMO_MAX_ORIGIN = 256
 MEMO_MAX_HEADERS = 256
 MEMO_MAX_TOKEN = 32
-cdef Py_ssize_t _MEMO_ENTRIES = MEMO_ENTRIES
-cdef Py_ssize_t _MEMO_MAX_ORIGIN = MEMO_MAX_ORIGIN
-cdef Py_ssize_t _MEMO_MAX_HEADERS = MEMO_MAX_HEADERS
-cdef Py_ssize_t _MEMO_MAX_TOKEN = MEMO_MAX_TOKEN
 
 cdef Py_ssize_t _MAX_LENGTH = 4096
 # A compile-time constant: it also sizes the stack arrays of Policy.allow_headers.
@@ -308,9 +307,6 @@ cdef class Policy:
     cdef tuple _star_pair
     cdef tuple _no_origin_pair
     cdef dict _initial
-    cdef dict _known
-    cdef Py_ssize_t _known_limit
-    cdef dict _preflights
 
     def __init__(
         self,
@@ -374,13 +370,11 @@ cdef class Policy:
         self.vary = bool(vary)
         self._star_pair = (ACAO, "*")
         self._no_origin_pair = None if no_origin_value is None else (ACAO, no_origin_value)
-        # The remembered answers (see fastcors._engine_py.Policy).
+        # The whole answer to a simple request from each literal origin (or none), built once
+        # and never changed.
         self._initial = {
             origin: self._simple_answer(origin) for origin in (None, *self._origin_literals)
         }
-        self._known = dict(self._initial)
-        self._known_limit = len(self._initial) + _MEMO_ENTRIES
-        self._preflights = {}
 
     def __repr__(self):
         return (
@@ -573,14 +567,11 @@ cdef class Policy:
         return 0
 
     cpdef Py_ssize_t remembered(self) except -1:
-        """How many answers the policy has learned at run time (at most 2 * MEMO_ENTRIES)."""
-        return len(self._known) - len(self._initial) + len(self._preflights)
+        """Always 0: the compiled engine remembers no answers (see the module docstring)."""
+        return 0
 
     cpdef forget(self):
-        """Drop the answers learned at run time (those for the literal origins stay)."""
-        self._preflights.clear()
-        self._known.clear()
-        self._known.update(self._initial)
+        """Nothing to forget (see ``remembered``)."""
 
     cdef object _simple_answer(self, object origin):
         cdef object pair = self._origin_pair(origin)
@@ -592,55 +583,26 @@ cdef class Policy:
 
     cpdef object simple(self, object origin):
         """``evaluate`` for a request that is not a preflight and has no
-        Access-Control-Request-Private-Network, as a tuple; remembered. See
-        fastcors._engine_py.Policy.simple."""
-        cdef PyObject* found = PyDict_GetItemWithError(self._known, origin)
+        Access-Control-Request-Private-Network, as a tuple. The answers for the literal origins
+        (and for no Origin) were built with the policy; others are computed."""
+        cdef PyObject* found = PyDict_GetItemWithError(self._initial, origin)
         if found is not NULL:
             return <object>found
-        pairs = self._simple_answer(origin)
-        if origin is not None and len(origin) <= _MEMO_MAX_ORIGIN:
-            if len(self._known) >= self._known_limit:
-                self._known.clear()
-                self._known.update(self._initial)
-            self._known[origin] = pairs
-        return pairs
+        return self._simple_answer(origin)
 
     cpdef object preflight(
         self, object origin, object request_method, object request_headers,
         object request_private_network,
     ):
-        """``evaluate`` for an OPTIONS request, as a tuple; remembered. See
-        fastcors._engine_py.Policy.preflight."""
-        cdef PyObject* found
-        cdef tuple key = None
-        cdef bint remember = request_headers is None or len(request_headers) <= _MEMO_MAX_HEADERS
-        if remember:
-            key = (origin, request_method, request_headers, request_private_network)
-            found = PyDict_GetItemWithError(self._preflights, key)
-            if found is not NULL:
-                return <object>found
+        """``evaluate`` for an OPTIONS request, as a tuple (computed every time)."""
         pair = self._origin_pair(origin)
         if pair is None:
-            pairs = None
-        else:
-            out = [pair]
-            self._append_rest(
-                out, _OPTIONS, request_method, request_headers, request_private_network
-            )
-            pairs = tuple(out)
-        if (
-            remember
-            and (origin is None or len(origin) <= _MEMO_MAX_ORIGIN)
-            and (request_method is None or len(request_method) <= _MEMO_MAX_TOKEN)
-            and (
-                request_private_network is None
-                or len(request_private_network) <= _MEMO_MAX_TOKEN
-            )
-        ):
-            if len(self._preflights) >= _MEMO_ENTRIES:
-                self._preflights.clear()
-            self._preflights[key] = pairs
-        return pairs
+            return None
+        out = [pair]
+        self._append_rest(
+            out, _OPTIONS, request_method, request_headers, request_private_network
+        )
+        return tuple(out)
 
     def evaluate(
         self,
@@ -712,28 +674,38 @@ cdef object _header_lines(object headers):
     return lines if type(lines) is list else None
 
 
-cdef object _answer(Policy policy, object request):
-    """The policy's pairs (a tuple) for the request, or None. Reads the environ directly."""
+cdef int _append_answer(Policy policy, object request, list out) except -1:
+    """Append the policy's pairs for the request to ``out``. Reads the environ directly."""
     cdef object environ = request.environ
     cdef object method = request.method
     cdef object origin = _environ_get(environ, _HTTP_ORIGIN)
-    cdef object private_network
+    cdef object private_network, pair
     cdef PyObject* found
     if method == _OPTIONS:
-        return policy.preflight(
-            origin,
-            _environ_get(environ, _HTTP_ACRM),
-            _environ_get(environ, _HTTP_ACRH),
-            _environ_get(environ, _HTTP_ACRPN),
-        )
+        pair = policy._origin_pair(origin)
+        if pair is not None:
+            out.append(pair)
+            policy._append_rest(
+                out,
+                method,
+                _environ_get(environ, _HTTP_ACRM),
+                _environ_get(environ, _HTTP_ACRH),
+                _environ_get(environ, _HTTP_ACRPN),
+            )
+        return 0
     private_network = _environ_get(environ, _HTTP_ACRPN)
     if private_network is None:
-        found = PyDict_GetItemWithError(policy._known, origin)
+        # A literal origin's (or no Origin's) whole answer, built with the policy.
+        found = PyDict_GetItemWithError(policy._initial, origin)
         if found is not NULL:
-            return <object>found
-        return policy.simple(origin)
-    pairs = policy.evaluate(origin, method, None, None, private_network)
-    return None if pairs is None else tuple(pairs)
+            if <object>found is not None:
+                out.extend(<tuple>found)
+            return 0
+    pair = policy._origin_pair(origin)
+    if pair is not None:
+        out.append(pair)
+        policy._append_rest(out, method, None, None, private_network)
+    return 0
 
 
 cdef int _add_headers(Policy policy, object request, object response, bint extension) except -1:
@@ -768,9 +740,7 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
                     size == 4 and vary and not vary_listed and _equals_lower(<str>name, b"vary", 4)
                 ):
                     vary_listed = _lists_origin(str(value))
-        pairs = _answer(policy, request)
-        if pairs is not None:
-            (<list>lines).extend(<tuple>pairs)
+        _append_answer(policy, request, <list>lines)
         if vary and not vary_listed:
             (<list>lines).append(_VARY_ORIGIN)
         return 0
@@ -784,8 +754,9 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
             if _lists_origin(str(value)):
                 vary_listed = True
                 break
-    pairs = _answer(policy, request)
-    if pairs is not None:
+    pairs = []
+    _append_answer(policy, request, pairs)
+    if pairs:
         for name, value in pairs:
             headers.add(name, value)
     if vary and not vary_listed:
