@@ -1,11 +1,9 @@
 """Engine-only benchmarks: the two fastcors engines without Flask.
 
 Each case compiles one configuration with fastcors' own option compiler (bound to the engine under
-test) and times either ``Policy.evaluate`` with the request's values (a first-time answer: the
-decision itself), or the engine's ``apply`` (resource lookup, header scan, the answer, appending the
-lines) on a minimal request object and a Werkzeug ``Response`` whose header list is cut back to its
-original lines after every call. ``apply`` repeats one request, so after the first call the policy
-answers it from its table of remembered answers, as it does for a service's repeated requests. Both
+test) and times either ``Policy.evaluate`` with the request's values, or the engine's ``apply``
+(resource lookup, header scan, evaluation, appending the lines) on a minimal request object and a
+Werkzeug ``Response`` whose header list is cut back to its original lines after every call. Both
 results are checked against the expected header pairs before timing.
 """
 

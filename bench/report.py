@@ -28,9 +28,7 @@ STATISTIC = (
 LEGEND = (
     "µs per request (minimum over rounds). +µs (%): overhead above bare Flask, and as a share of "
     "bare Flask's time. speed-up: Flask-CORS's overhead / fastcors' overhead (or the floor "
-    "hook's, when it runs: a hook that only appends fastcors' lines). Each scenario repeats one "
-    "request, so fastcors answers it from the policy's remembered answers after the first; the "
-    "engine-alone evaluate figures are first-time answers."
+    "hook's, when it runs: a hook that only appends fastcors' lines)."
 )
 
 # ---------------------------------------------------------------------------------------------

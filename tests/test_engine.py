@@ -462,35 +462,22 @@ def _raw_index(patterns: list[re.Pattern[str]]) -> dict[str, list[re.Pattern[str
     return {key: [p for s, p in suffixes if key.endswith(s)] for key in {s for s, _ in suffixes}}
 
 
-# -- remembered answers ---------------------------------------------------------------------------
+# -- answers built with the policy ------------------------------------------------------------
 
-MEMO_LITERALS = ["https://a.example", "https://b.example"]
-MEMO_PATTERNS = [re.compile(r"https://[a-z0-9]+\.c\.example")]
-
-
-def memo_policy(engine: types.ModuleType, **overrides: Any) -> Any:
-    options: dict[str, Any] = {
-        "origin_literals": MEMO_LITERALS,
-        "origin_patterns": MEMO_PATTERNS,
-        "any_header": False,
-        "header_literals": ["content-type", "x-a"],
-        "expose_headers": "X-E",
-        "vary": True,
-    }
-    return make_policy(engine, **{**options, **overrides})
+TABLE_LITERALS = ["https://a.example", "https://b.example"]
+TABLE_PATTERNS = [re.compile(r"https://[a-z0-9]+\.c\.example")]
 
 
-ACAM_PAIR = ("Access-Control-Allow-Methods", "GET, OPTIONS, POST")
-
-
-def learns(engine: types.ModuleType) -> bool:
-    """Whether ``engine`` remembers answers: the pure-Python one does, within bounds; the compiled
-    one keeps no state and computes them (its module docstring)."""
-    return engine.__name__ == "fastcors._engine_py"
-
-
-def as_tuple(pairs: Any) -> Any:
-    return None if pairs is None else tuple(pairs)
+def table_policy(engine: types.ModuleType) -> Any:
+    return make_policy(
+        engine,
+        origin_literals=TABLE_LITERALS,
+        origin_patterns=TABLE_PATTERNS,
+        any_header=False,
+        header_literals=["content-type", "x-a"],
+        expose_headers="X-E",
+        vary=True,
+    )
 
 
 @settings(
@@ -499,150 +486,43 @@ def as_tuple(pairs: Any) -> Any:
 @given(
     origin=st.one_of(
         st.none(),
-        st.sampled_from([*MEMO_LITERALS, "HTTPS://A.example", "https://x1.c.example", ""]),
+        st.sampled_from([*TABLE_LITERALS, "HTTPS://A.example", "https://x1.c.example", ""]),
         st.text(max_size=30),
     ),
+    method=st.sampled_from(["GET", "POST", "OPTIONS"]),
     request_method=st.sampled_from([None, "GET", "PUT", "put", "BREW"]),
     request_headers=st.one_of(
         st.none(), st.sampled_from(["content-type", "x-a,x-b", " X-A , bad header", ""])
     ),
     private_network=st.sampled_from([None, "true", "false"]),
 )
-def test_remembered_answers_are_evaluates_answers(
+def test_apply_answers_what_evaluate_answers(
     engine: types.ModuleType,
     origin: str | None,
+    method: str,
     request_method: str | None,
     request_headers: str | None,
     private_network: str | None,
 ) -> None:
-    # One policy for every example, so later examples are answered from what earlier ones left.
-    policy = MEMO_POLICIES.setdefault(engine.__name__, memo_policy(engine))
-    preflight = (origin, request_method, request_headers, private_network)
-    for _ in range(2):  # computed (or remembered already), then remembered
-        assert policy.simple(origin) == as_tuple(policy.evaluate(origin, "GET", None, None, None))
-        assert policy.preflight(*preflight) == as_tuple(
-            policy.evaluate(origin, "OPTIONS", request_method, request_headers, private_network)
-        )
-    for method in ("GET", "OPTIONS"):
-        environ = {"HTTP_ORIGIN": origin} if origin is not None else {}
-        if method == "OPTIONS" and request_method is not None:
-            environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"] = request_method
-        if method == "OPTIONS" and request_headers is not None:
-            environ["HTTP_ACCESS_CONTROL_REQUEST_HEADERS"] = request_headers
-        if private_network is not None:
-            environ["HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"] = private_network
-        expected = policy.evaluate(
-            environ.get("HTTP_ORIGIN"),
-            method,
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-            private_network,
-        )
-        for _ in range(2):
-            response = Response("x")
-            engine.apply(
-                resources_for(engine, policy), FakeRequest("/", method, **environ), response
-            )
-            assert response.headers.to_wsgi_list()[2:] == [
-                *(expected or ()),
-                ("Vary", "Origin"),
-            ]
-
-
-MEMO_POLICIES: dict[str, Any] = {}
-
-
-def test_literal_answers_are_known_from_the_start(engine: types.ModuleType) -> None:
-    policy = memo_policy(engine)
-    assert policy.remembered() == 0
-    assert policy.simple("https://a.example") == (
-        (ACAO, "https://a.example"),
-        ("Access-Control-Expose-Headers", "X-E"),
+    # Simple requests from a literal origin (or none) are answered from the table built with the
+    # policy, the others by evaluate: either way, apply adds exactly evaluate's pairs.
+    policy = table_policy(engine)
+    environ = {"HTTP_ORIGIN": origin} if origin is not None else {}
+    if request_method is not None:
+        environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"] = request_method
+    if request_headers is not None:
+        environ["HTTP_ACCESS_CONTROL_REQUEST_HEADERS"] = request_headers
+    if private_network is not None:
+        environ["HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"] = private_network
+    preflight = method == "OPTIONS"
+    expected = policy.evaluate(
+        origin,
+        method,
+        request_method if preflight else None,
+        request_headers if preflight else None,
+        private_network,
     )
-    assert policy.simple(None) is None
-    assert policy.remembered() == 0  # answered from the initial table
-    assert policy.simple("https://z.c.example") == (
-        (ACAO, "https://z.c.example"),
-        ("Access-Control-Expose-Headers", "X-E"),
-    )
-    assert policy.simple("https://evil.example") is None
-    assert policy.remembered() == (2 if learns(engine) else 0)
-
-
-def test_remembered_answers_are_bounded(engine: types.ModuleType) -> None:
-    policy = memo_policy(engine)
-    bound = engine.MEMO_ENTRIES
-    for i in range(3 * bound):
-        origin = f"https://h{i}.c.example"
-        assert policy.simple(origin) == (
-            (ACAO, origin),
-            ("Access-Control-Expose-Headers", "X-E"),
-        )
-        assert policy.preflight(origin, "GET", f"x-a,x-{i}", None) == (
-            (ACAO, origin),
-            ("Access-Control-Expose-Headers", "X-E"),
-            ("Access-Control-Allow-Headers", "x-a"),
-            ACAM_PAIR,
-        )
-        assert policy.remembered() <= (2 * bound if learns(engine) else 0)
-    if learns(engine):
-        assert policy.remembered() >= 2  # it did remember, and started over when full
-    # The literal answers survive a start-over (answering one learns nothing).
-    learned = policy.remembered()
-    assert policy.simple("https://b.example") is not None
-    assert policy.remembered() == learned
-    # Refusals are remembered within the same bound.
-    refused = memo_policy(engine, origin_literals=[], origin_patterns=[])
-    for i in range(2 * bound):
-        assert refused.simple(f"https://h{i}.example") is None
-    assert refused.remembered() <= (bound if learns(engine) else 0)
-
-
-def test_long_values_are_answered_but_not_remembered(engine: types.ModuleType) -> None:
-    policy = memo_policy(engine, any_origin=True, origin_literals=[], origin_patterns=[])
-    origin = "https://" + "a" * engine.MEMO_MAX_ORIGIN + ".example"
-    assert policy.simple(origin) == ((ACAO, origin), ("Access-Control-Expose-Headers", "X-E"))
-    assert policy.preflight(origin, "GET", "x-a", None) is not None
-    assert policy.remembered() == 0
-    # (long, but within HEADERS_BOUNDED: under 64 pieces and 4096 characters)
-    names = "x-a," + ",".join(f"x-{i:030d}" for i in range(engine.MEMO_MAX_HEADERS // 32 + 1))
-    assert len(names) > engine.MEMO_MAX_HEADERS
-    assert policy.preflight("https://a.example", "GET", names, None) == (
-        (ACAO, "https://a.example"),
-        ("Access-Control-Expose-Headers", "X-E"),
-        ("Access-Control-Allow-Headers", "x-a"),
-        ACAM_PAIR,
-    )
-    assert policy.remembered() == 0
-    long_token = "X" * (engine.MEMO_MAX_TOKEN + 1)
-    assert policy.preflight("https://a.example", long_token, "x-a", None) is not None
-    assert policy.preflight("https://a.example", "GET", "x-a", long_token) is not None
-    assert policy.remembered() == 0
-    # Exactly at the bounds, they are remembered.
-    at_bound = "https://" + "a" * (engine.MEMO_MAX_ORIGIN - len("https://"))
-    policy.simple(at_bound)
-    token = "T" * engine.MEMO_MAX_TOKEN
-    policy.preflight(at_bound, token, "x" * engine.MEMO_MAX_HEADERS, token)
-    assert policy.remembered() == (2 if learns(engine) else 0)
-
-
-def test_private_network_requests_are_not_remembered(engine: types.ModuleType) -> None:
-    policy = memo_policy(engine, private_network=True)
-    response = Response("x")
-    request = FakeRequest(
-        HTTP_ORIGIN="https://x.c.example", HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK="true"
-    )
-    engine.apply(resources_for(engine, policy), request, response)
-    assert response.headers.getlist("Access-Control-Allow-Private-Network") == ["true"]
-    assert policy.remembered() == 0
-
-
-def test_forget_keeps_the_literal_answers(engine: types.ModuleType) -> None:
-    policy = memo_policy(engine)
-    policy.simple("https://q.c.example")
-    policy.preflight("https://q.c.example", "GET", "x-a", None)
-    assert policy.remembered() == (2 if learns(engine) else 0)
-    policy.forget()
-    assert policy.remembered() == 0
-    assert policy.simple("https://a.example") is not None
-    assert policy.remembered() == 0
+    for _ in range(2):
+        response = Response("x")
+        engine.apply(resources_for(engine, policy), FakeRequest("/", method, **environ), response)
+        assert response.headers.to_wsgi_list()[2:] == [*(expected or ()), ("Vary", "Origin")]

@@ -9,10 +9,7 @@ RSS). Here, per engine, after a warm-up:
   allocations too large for the block allocator.
 
 Every request is unique, so any cache keyed by origin, path or header value without a bound would
-grow with the run. The pure-Python engine's tables of remembered answers are bounded: each
-measurement is taken after checking that bound and putting the tables back to their initial state,
-so whatever else a request left behind shows. Every answer is also checked (no 5xx, allowed origins echoed,
-refused ones not).
+grow with the run. Every answer is also checked (no 5xx, allowed origins echoed, refused ones not).
 """
 
 from __future__ import annotations
@@ -32,8 +29,6 @@ from flask import Blueprint, Flask
 from werkzeug.test import create_environ
 
 from fastcors import CORS, cross_origin
-
-from .helpers import policy_kwargs
 
 ACAO = "Access-Control-Allow-Origin"
 
@@ -164,31 +159,12 @@ def runner(app: Flask, seed: int) -> tuple[Callable[[int], int], list[str]]:
     return send, problems
 
 
-def policies(engine: types.ModuleType) -> list[Any]:
-    """Every live policy of ``engine``."""
-    return [o for o in gc.get_objects() if type(o) is engine.Policy]
-
-
-def forget_all(engine: types.ModuleType) -> None:
-    """Put every policy's table of remembered answers back to its initial state, after checking
-    that it kept within its bound."""
-    found = policies(engine)
-    assert found
-    for policy in found:
-        assert policy.remembered() <= 2 * engine.MEMO_ENTRIES
-        policy.forget()
-
-
 def test_blocks_and_rss_flat_over_20000_unique_requests(engine: types.ModuleType) -> None:
     send, problems = runner(build_app(), seed=1)
     assert send(3_000) == 0, problems
-    # The policies remember answers, within a bound (tests/test_engine.py); both measurements
-    # are taken with those tables at their initial state, so anything else kept shows.
-    forget_all(engine)
     gc.collect()
     blocks, rss = sys.getallocatedblocks(), rss_bytes()
     assert send(20_000) == 0, problems
-    forget_all(engine)
     gc.collect()
     block_growth = sys.getallocatedblocks() - blocks
     rss_growth = rss_bytes() - rss
@@ -203,43 +179,12 @@ def test_traced_memory_flat_under_tracemalloc(engine: types.ModuleType) -> None:
     tracemalloc.start(1)
     try:
         assert send(200) == 0, problems  # tracemalloc's own tables settle
-        forget_all(engine)
         gc.collect()
         before = tracemalloc.get_traced_memory()[0]
         assert send(3_000) == 0, problems
-        forget_all(engine)
         gc.collect()
         growth = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
     # 64 KB over 3 000 requests: under 22 bytes a request, less than any leaked object.
     assert growth < 64 * 1024, growth
-
-
-def test_remembered_answers_at_their_bounds_stay_small(engine: types.ModuleType) -> None:
-    # A flood of distinct values, each as long as the tables will keep: the pure-Python engine's
-    # tables fill and stay full, and what they hold is a fixed, small amount (README: 143 KB per
-    # policy); the compiled engine keeps nothing.
-    policy = engine.Policy(
-        **policy_kwargs(any_origin=True, vary=True, max_age="600", expose_headers="X-A, X-B")
-    )
-    pad = engine.MEMO_MAX_ORIGIN - len("https://00000000")
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        for i in range(3 * engine.MEMO_ENTRIES):
-            origin = f"https://{i:08d}" + "a" * pad
-            names = (f"x-{i:08d}," + "b" * engine.MEMO_MAX_HEADERS)[: engine.MEMO_MAX_HEADERS]
-            token = f"{i:08d}".ljust(engine.MEMO_MAX_TOKEN, "M")
-            assert policy.simple(origin) is not None
-            assert policy.preflight(origin, token, names, "t" * engine.MEMO_MAX_TOKEN) is not None
-        if engine.__name__ == "fastcors._engine_py":
-            assert policy.remembered() > engine.MEMO_ENTRIES  # both tables hold answers
-        else:
-            assert policy.remembered() == 0  # the compiled engine keeps no state
-        gc.collect()
-        held = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert held < 200 * 1024, held

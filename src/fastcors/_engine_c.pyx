@@ -4,12 +4,8 @@
 Same names, same signatures, same results as the pure-Python module, which is the specification;
 tests/test_engine_parity.py holds the two to that. What differs is only how: the character-level
 work (control characters, RFC 9110 tokens, comma lists, header-name comparison) runs as typed C
-loops, and policies are C structs. One thing is deliberately not mirrored: the pure-Python
-engine's tables of remembered answers. Here nothing mutates shared state after module
-initialisation (policies are immutable; ``simple`` and ``preflight`` compute every answer, and
-``remembered()`` is always 0), so the module is safe under threads by construction and declares
-itself free-threading compatible. A first-time answer costs 50 to 300 ns here, so a table would
-buy little.
+loops, and policies are C structs. Nothing here mutates shared state after module initialisation,
+so the module is safe under threads and declares itself free-threading compatible.
 """
 
 cimport cython
@@ -39,10 +35,6 @@ __all__ = [
     "MARK",
     "MAX_REQUEST_HEADERS_LENGTH",
     "MAX_REQUEST_HEADERS_PIECES",
-    "MEMO_ENTRIES",
-    "MEMO_MAX_HEADERS",
-    "MEMO_MAX_ORIGIN",
-    "MEMO_MAX_TOKEN",
     "Policy",
     "Resources",
     "apply",
@@ -61,11 +53,6 @@ MARK = "_fastcors_evaluated"
 
 MAX_REQUEST_HEADERS_LENGTH = 4096
 MAX_REQUEST_HEADERS_PIECES = 64
-# The pure-Python engine's bounds on remembered answers (same public names; unused here).
-MEMO_ENTRIES = 128
-MEMO_MAX_ORIGIN = 256
-MEMO_MAX_HEADERS = 256
-MEMO_MAX_TOKEN = 32
 
 cdef Py_ssize_t _MAX_LENGTH = 4096
 # A compile-time constant: it also sizes the stack arrays of Policy.allow_headers.
@@ -306,7 +293,7 @@ cdef class Policy:
     cdef tuple _header_patterns
     cdef tuple _star_pair
     cdef tuple _no_origin_pair
-    cdef dict _initial
+    cdef dict _simple_answers
 
     def __init__(
         self,
@@ -372,7 +359,7 @@ cdef class Policy:
         self._no_origin_pair = None if no_origin_value is None else (ACAO, no_origin_value)
         # The whole answer to a simple request from each literal origin (or none), built once
         # and never changed.
-        self._initial = {
+        self._simple_answers = {
             origin: self._simple_answer(origin) for origin in (None, *self._origin_literals)
         }
 
@@ -566,13 +553,6 @@ cdef class Policy:
                 out.extend(self._preflight)
         return 0
 
-    cpdef Py_ssize_t remembered(self) except -1:
-        """Always 0: the compiled engine remembers no answers (see the module docstring)."""
-        return 0
-
-    cpdef forget(self):
-        """Nothing to forget (see ``remembered``)."""
-
     cdef object _simple_answer(self, object origin):
         cdef object pair = self._origin_pair(origin)
         if pair is None:
@@ -580,29 +560,6 @@ cdef class Policy:
         cdef list pairs = [pair]
         self._append_rest(pairs, "GET", None, None, None)
         return tuple(pairs)
-
-    cpdef object simple(self, object origin):
-        """``evaluate`` for a request that is not a preflight and has no
-        Access-Control-Request-Private-Network, as a tuple. The answers for the literal origins
-        (and for no Origin) were built with the policy; others are computed."""
-        cdef PyObject* found = PyDict_GetItemWithError(self._initial, origin)
-        if found is not NULL:
-            return <object>found
-        return self._simple_answer(origin)
-
-    cpdef object preflight(
-        self, object origin, object request_method, object request_headers,
-        object request_private_network,
-    ):
-        """``evaluate`` for an OPTIONS request, as a tuple (computed every time)."""
-        pair = self._origin_pair(origin)
-        if pair is None:
-            return None
-        out = [pair]
-        self._append_rest(
-            out, _OPTIONS, request_method, request_headers, request_private_network
-        )
-        return tuple(out)
 
     def evaluate(
         self,
@@ -696,7 +653,7 @@ cdef int _append_answer(Policy policy, object request, list out) except -1:
     private_network = _environ_get(environ, _HTTP_ACRPN)
     if private_network is None:
         # A literal origin's (or no Origin's) whole answer, built with the policy.
-        found = PyDict_GetItemWithError(policy._initial, origin)
+        found = PyDict_GetItemWithError(policy._simple_answers, origin)
         if found is not NULL:
             if <object>found is not None:
                 out.extend(<tuple>found)

@@ -5,10 +5,7 @@ decision that can be made from the configuration alone was made by :mod:`fastcor
 built the :class:`Policy` and :class:`Resources` objects. ``_engine_c.pyx`` is the compiled twin: same
 names, same signatures, same results (``tests/test_engine_parity.py`` holds them to that).
 
-The one piece of state that changes at run time is each policy's table of answers already
-computed (see :class:`Policy`). It only ever holds what :meth:`Policy.evaluate` returns for a
-request, bounded in entries and in the length of what it keeps, and every read or write of it is a
-single dict operation, so one policy can still serve any number of threads.
+Nothing here mutates shared state, so one policy can serve any number of threads.
 """
 
 from __future__ import annotations
@@ -31,10 +28,6 @@ __all__ = [
     "MARK",
     "MAX_REQUEST_HEADERS_LENGTH",
     "MAX_REQUEST_HEADERS_PIECES",
-    "MEMO_ENTRIES",
-    "MEMO_MAX_HEADERS",
-    "MEMO_MAX_ORIGIN",
-    "MEMO_MAX_TOKEN",
     "Policy",
     "Resources",
     "apply",
@@ -56,18 +49,6 @@ MARK = "_fastcors_evaluated"
 MAX_REQUEST_HEADERS_LENGTH = 4096
 #: HEADERS_BOUNDED: values splitting on "," into more pieces (empty ones included) get none either.
 MAX_REQUEST_HEADERS_PIECES = 64
-
-#: Answers each policy remembers at run time, per table (simple requests, preflights), beyond the
-#: answers for its literal origins, which it knows from the start. A full table starts over.
-MEMO_ENTRIES = 128
-#: Longer Origin values are answered but not remembered.
-MEMO_MAX_ORIGIN = 256
-#: Preflights whose Access-Control-Request-Headers value is longer are answered, but not looked up
-#: or remembered (hashing a long hostile value would cost more than answering it).
-MEMO_MAX_HEADERS = 256
-#: Preflights whose Access-Control-Request-Method or -Private-Network value is longer are answered
-#: but not remembered.
-MEMO_MAX_TOKEN = 32
 
 _ACAO_LOWER = ACAO.lower()
 _VARY_ORIGIN = ("Vary", "Origin")
@@ -123,34 +104,21 @@ class Policy:
     :param header_patterns: compiled header-name patterns, matched at the start of the name.
     :param vary: responses of this policy vary on Origin (VARY_ALL).
 
-    The policy remembers its answers. :meth:`evaluate` depends only on its arguments and the
-    (immutable) options, so the engine keeps what it returned, as a tuple, in two tables: simple
-    (non-preflight) requests by Origin, and preflights by (Origin, Access-Control-Request-Method,
-    -Headers, -Private-Network). The simple table starts with the answer for each literal origin
-    and for a request without Origin. Each table learns at most :data:`MEMO_ENTRIES` more answers
-    and then starts over; values longer than :data:`MEMO_MAX_ORIGIN` (Origin),
-    :data:`MEMO_MAX_HEADERS` (Access-Control-Request-Headers) or :data:`MEMO_MAX_TOKEN`
-    (Access-Control-Request-Method, -Private-Network) are never kept. A flood of distinct
-    values therefore costs a recomputation per request, never unbounded memory.
-
-    This is the one thing the compiled twin does not mirror: it keeps only the answers built with
-    the policy (literal origins, no Origin), computes the others every time (50 to 300 ns there)
-    and so keeps no mutable state at all; its ``remembered()`` is always 0.
+    The whole answer to a simple request (not a preflight, no Access-Control-Request-Private-
+    Network) from each literal origin, and from none, is built with the policy: such a request
+    costs one dict lookup.
     """
 
     __slots__ = (
         "_constant",
         "_header_literals",
         "_header_patterns",
-        "_initial",
-        "_known",
-        "_known_limit",
         "_origin_literals",
         "_origin_patterns",
         "_origin_suffixes",
         "_preflight",
-        "_preflights",
         "_private_network_pair",
+        "_simple_answers",
         "_suffix_lengths",
         "_wildcard_reply",
         "any_header",
@@ -175,10 +143,7 @@ class Policy:
     _preflight: tuple[tuple[str, str], ...]
     _header_literals: frozenset[str]
     _header_patterns: tuple[re.Pattern[str], ...]
-    _known: dict[str | None, tuple[tuple[str, str], ...] | None]
-    _known_limit: int
-    _initial: dict[str | None, tuple[tuple[str, str], ...] | None]
-    _preflights: dict[tuple[Any, ...], tuple[tuple[str, str], ...] | None]
+    _simple_answers: dict[str | None, tuple[tuple[str, str], ...] | None]
 
     def __init__(
         self,
@@ -229,11 +194,8 @@ class Policy:
         init(self, "_header_literals", frozenset(header_literals))
         init(self, "_header_patterns", tuple(header_patterns))
         init(self, "vary", bool(vary))
-        initial = {origin: self._simple_answer(origin) for origin in (None, *self._origin_literals)}
-        init(self, "_initial", initial)
-        init(self, "_known", dict(initial))
-        init(self, "_known_limit", len(initial) + MEMO_ENTRIES)
-        init(self, "_preflights", {})
+        answers = {origin: self._simple_answer(origin) for origin in (None, *self._origin_literals)}
+        init(self, "_simple_answers", answers)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -247,61 +209,6 @@ class Policy:
     def _simple_answer(self, origin: str | None) -> tuple[tuple[str, str], ...] | None:
         pairs = self.evaluate(origin, "GET", None, None, None)
         return None if pairs is None else tuple(pairs)
-
-    def simple(self, origin: str | None) -> tuple[tuple[str, str], ...] | None:
-        """``evaluate`` for a request that is not a preflight and has no
-        Access-Control-Request-Private-Network, as a tuple; remembered (see the class)."""
-        pairs = self._known.get(origin, _MISS)
-        if pairs is not _MISS:
-            return pairs  # type: ignore[no-any-return]
-        pairs = self._simple_answer(origin)
-        if origin is not None and len(origin) <= MEMO_MAX_ORIGIN:
-            known = self._known
-            if len(known) >= self._known_limit:
-                known.clear()
-                known.update(self._initial)
-            known[origin] = pairs
-        return pairs
-
-    def preflight(
-        self,
-        origin: str | None,
-        request_method: str | None,
-        request_headers: str | None,
-        request_private_network: str | None,
-    ) -> tuple[tuple[str, str], ...] | None:
-        """``evaluate`` for an OPTIONS request, as a tuple; remembered (see the class)."""
-        remember = request_headers is None or len(request_headers) <= MEMO_MAX_HEADERS
-        if remember:
-            key = (origin, request_method, request_headers, request_private_network)
-            pairs = self._preflights.get(key, _MISS)
-            if pairs is not _MISS:
-                return pairs  # type: ignore[no-any-return]
-        found = self.evaluate(
-            origin, "OPTIONS", request_method, request_headers, request_private_network
-        )
-        pairs = None if found is None else tuple(found)
-        if (
-            remember
-            and (origin is None or len(origin) <= MEMO_MAX_ORIGIN)
-            and (request_method is None or len(request_method) <= MEMO_MAX_TOKEN)
-            and (request_private_network is None or len(request_private_network) <= MEMO_MAX_TOKEN)
-        ):
-            preflights = self._preflights
-            if len(preflights) >= MEMO_ENTRIES:
-                preflights.clear()
-            preflights[key] = pairs
-        return pairs
-
-    def remembered(self) -> int:
-        """How many answers the policy has learned at run time (at most 2 * MEMO_ENTRIES)."""
-        return len(self._known) - len(self._initial) + len(self._preflights)
-
-    def forget(self) -> None:
-        """Drop the answers learned at run time (those for the literal origins stay)."""
-        self._preflights.clear()
-        self._known.clear()
-        self._known.update(self._initial)
 
     def origin_allowed(self, origin: str) -> bool:
         """Whether a (non-empty) Origin value is allowed: literal match ignoring case, or a pattern
@@ -542,28 +449,22 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
     environ = request.environ
     origin = environ.get("HTTP_ORIGIN")
     pairs: Any
-    if request.method == "OPTIONS":
-        # Policy.preflight's lookup, inline.
-        request_headers = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
-        key = (
+    method = request.method
+    if method == "OPTIONS":
+        pairs = policy.evaluate(
             origin,
+            method,
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
-            request_headers,
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
             environ.get(_HTTP_ACRPN),
         )
-        if request_headers is None or len(request_headers) <= MEMO_MAX_HEADERS:
-            pairs = policy._preflights.get(key, _MISS)
-            if pairs is _MISS:
-                pairs = policy.preflight(*key)
-        else:
-            pairs = policy.preflight(*key)
     elif _HTTP_ACRPN in environ:
-        pairs = policy.evaluate(origin, request.method, None, None, environ[_HTTP_ACRPN])
+        pairs = policy.evaluate(origin, method, None, None, environ[_HTTP_ACRPN])
     else:
-        # Policy.simple's lookup, inline.
-        pairs = policy._known.get(origin, _MISS)
+        # A literal origin's (or no Origin's) whole answer, built with the policy.
+        pairs = policy._simple_answers.get(origin, _MISS)
         if pairs is _MISS:
-            pairs = policy.simple(origin)
+            pairs = policy.evaluate(origin, method, None, None, None)
     if lines is not None:
         if pairs is not None:
             lines.extend(pairs)
