@@ -462,17 +462,17 @@ def _raw_index(patterns: list[re.Pattern[str]]) -> dict[str, list[re.Pattern[str
     return {key: [p for s, p in suffixes if key.endswith(s)] for key in {s for s, _ in suffixes}}
 
 
-# -- answers built with the policy ------------------------------------------------------------
+# -- apply and evaluate agree ---------------------------------------------------------------------
 
-TABLE_LITERALS = ["https://a.example", "https://b.example"]
-TABLE_PATTERNS = [re.compile(r"https://[a-z0-9]+\.c\.example")]
+MIXED_LITERALS = ["https://a.example", "https://b.example"]
+MIXED_PATTERNS = [re.compile(r"https://[a-z0-9]+\.c\.example")]
 
 
-def table_policy(engine: types.ModuleType) -> Any:
+def mixed_policy(engine: types.ModuleType) -> Any:
     return make_policy(
         engine,
-        origin_literals=TABLE_LITERALS,
-        origin_patterns=TABLE_PATTERNS,
+        origin_literals=MIXED_LITERALS,
+        origin_patterns=MIXED_PATTERNS,
         any_header=False,
         header_literals=["content-type", "x-a"],
         expose_headers="X-E",
@@ -486,7 +486,7 @@ def table_policy(engine: types.ModuleType) -> Any:
 @given(
     origin=st.one_of(
         st.none(),
-        st.sampled_from([*TABLE_LITERALS, "HTTPS://A.example", "https://x1.c.example", ""]),
+        st.sampled_from([*MIXED_LITERALS, "HTTPS://A.example", "https://x1.c.example", ""]),
         st.text(max_size=30),
     ),
     method=st.sampled_from(["GET", "POST", "OPTIONS"]),
@@ -504,9 +504,9 @@ def test_apply_answers_what_evaluate_answers(
     request_headers: str | None,
     private_network: str | None,
 ) -> None:
-    # Simple requests from a literal origin (or none) are answered from the table built with the
-    # policy, the others by evaluate: either way, apply adds exactly evaluate's pairs.
-    policy = table_policy(engine)
+    # Whatever path apply takes through the environ (literal origin or not, preflight or not,
+    # private network or not), it adds exactly evaluate's pairs, then Vary.
+    policy = mixed_policy(engine)
     environ = {"HTTP_ORIGIN": origin} if origin is not None else {}
     if request_method is not None:
         environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"] = request_method

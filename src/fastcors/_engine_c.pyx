@@ -293,7 +293,6 @@ cdef class Policy:
     cdef tuple _header_patterns
     cdef tuple _star_pair
     cdef tuple _no_origin_pair
-    cdef dict _simple_answers
 
     def __init__(
         self,
@@ -357,11 +356,6 @@ cdef class Policy:
         self.vary = bool(vary)
         self._star_pair = (ACAO, "*")
         self._no_origin_pair = None if no_origin_value is None else (ACAO, no_origin_value)
-        # The whole answer to a simple request from each literal origin (or none), built once
-        # and never changed.
-        self._simple_answers = {
-            origin: self._simple_answer(origin) for origin in (None, *self._origin_literals)
-        }
 
     def __repr__(self):
         return (
@@ -553,14 +547,6 @@ cdef class Policy:
                 out.extend(self._preflight)
         return 0
 
-    cdef object _simple_answer(self, object origin):
-        cdef object pair = self._origin_pair(origin)
-        if pair is None:
-            return None
-        cdef list pairs = [pair]
-        self._append_rest(pairs, "GET", None, None, None)
-        return tuple(pairs)
-
     def evaluate(
         self,
         origin,
@@ -631,42 +617,8 @@ cdef object _header_lines(object headers):
     return lines if type(lines) is list else None
 
 
-cdef int _append_answer(Policy policy, object request, list out) except -1:
-    """Append the policy's pairs for the request to ``out``. Reads the environ directly."""
-    cdef object environ = request.environ
-    cdef object method = request.method
-    cdef object origin = _environ_get(environ, _HTTP_ORIGIN)
-    cdef object private_network, pair
-    cdef PyObject* found
-    if method == _OPTIONS:
-        pair = policy._origin_pair(origin)
-        if pair is not None:
-            out.append(pair)
-            policy._append_rest(
-                out,
-                method,
-                _environ_get(environ, _HTTP_ACRM),
-                _environ_get(environ, _HTTP_ACRH),
-                _environ_get(environ, _HTTP_ACRPN),
-            )
-        return 0
-    private_network = _environ_get(environ, _HTTP_ACRPN)
-    if private_network is None:
-        # A literal origin's (or no Origin's) whole answer, built with the policy.
-        found = PyDict_GetItemWithError(policy._simple_answers, origin)
-        if found is not NULL:
-            if <object>found is not None:
-                out.extend(<tuple>found)
-            return 0
-    pair = policy._origin_pair(origin)
-    if pair is not None:
-        out.append(pair)
-        policy._append_rest(out, method, None, None, private_network)
-    return 0
-
-
 cdef int _add_headers(Policy policy, object request, object response, bint extension) except -1:
-    cdef object headers, lines, pairs, item, name, value
+    cdef object headers, lines, environ, pairs, pair, item, name, value, method, acrm, acrh
     cdef bint vary, vary_listed = False, acao_seen
     cdef Py_ssize_t i, count, size
     if getattr(response, _MARK, False):
@@ -697,7 +649,19 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
                     size == 4 and vary and not vary_listed and _equals_lower(<str>name, b"vary", 4)
                 ):
                     vary_listed = _lists_origin(str(value))
-        _append_answer(policy, request, <list>lines)
+        environ = request.environ
+        method = request.method
+        if method == _OPTIONS:
+            acrm = _environ_get(environ, _HTTP_ACRM)
+            acrh = _environ_get(environ, _HTTP_ACRH)
+        else:  # only preflights read these
+            acrm = acrh = None
+        pair = policy._origin_pair(_environ_get(environ, _HTTP_ORIGIN))
+        if pair is not None:
+            (<list>lines).append(pair)
+            policy._append_rest(
+                <list>lines, method, acrm, acrh, _environ_get(environ, _HTTP_ACRPN)
+            )
         if vary and not vary_listed:
             (<list>lines).append(_VARY_ORIGIN)
         return 0
@@ -711,9 +675,15 @@ cdef int _add_headers(Policy policy, object request, object response, bint exten
             if _lists_origin(str(value)):
                 vary_listed = True
                 break
-    pairs = []
-    _append_answer(policy, request, pairs)
-    if pairs:
+    environ = request.environ
+    pairs = policy.evaluate(
+        environ.get(_HTTP_ORIGIN),
+        request.method,
+        environ.get(_HTTP_ACRM),
+        environ.get(_HTTP_ACRH),
+        environ.get(_HTTP_ACRPN),
+    )
+    if pairs is not None:
         for name, value in pairs:
             headers.add(name, value)
     if vary and not vary_listed:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from operator import itemgetter
 from typing import Any, Protocol
 
 from werkzeug.datastructures import Headers, MultiDict
@@ -52,12 +51,6 @@ MAX_REQUEST_HEADERS_PIECES = 64
 
 _ACAO_LOWER = ACAO.lower()
 _VARY_ORIGIN = ("Vary", "Origin")
-# The lengths of "Access-Control-Allow-Origin" and "Vary": a response with no header name of
-# either length has neither.
-_SCAN_LENGTHS = frozenset((27, 4))
-_HTTP_ACRPN = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
-_MISS: Any = object()
-_name = itemgetter(0)
 
 # RFC 9110 token: 1*tchar.
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
@@ -103,10 +96,6 @@ class Policy:
     :param header_literals: allowed header names, case-folded.
     :param header_patterns: compiled header-name patterns, matched at the start of the name.
     :param vary: responses of this policy vary on Origin (VARY_ALL).
-
-    The whole answer to a simple request (not a preflight, no Access-Control-Request-Private-
-    Network) from each literal origin, and from none, is built with the policy: such a request
-    costs one dict lookup.
     """
 
     __slots__ = (
@@ -118,7 +107,6 @@ class Policy:
         "_origin_suffixes",
         "_preflight",
         "_private_network_pair",
-        "_simple_answers",
         "_suffix_lengths",
         "_wildcard_reply",
         "any_header",
@@ -143,7 +131,6 @@ class Policy:
     _preflight: tuple[tuple[str, str], ...]
     _header_literals: frozenset[str]
     _header_patterns: tuple[re.Pattern[str], ...]
-    _simple_answers: dict[str | None, tuple[tuple[str, str], ...] | None]
 
     def __init__(
         self,
@@ -194,8 +181,6 @@ class Policy:
         init(self, "_header_literals", frozenset(header_literals))
         init(self, "_header_patterns", tuple(header_patterns))
         init(self, "vary", bool(vary))
-        answers = {origin: self._simple_answer(origin) for origin in (None, *self._origin_literals)}
-        init(self, "_simple_answers", answers)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -205,10 +190,6 @@ class Policy:
             f"<Policy any_origin={self.any_origin} origins={sorted(self._origin_literals)!r} "
             f"patterns={[p.pattern for p in self._origin_patterns]!r} vary={self.vary}>"
         )
-
-    def _simple_answer(self, origin: str | None) -> tuple[tuple[str, str], ...] | None:
-        pairs = self.evaluate(origin, "GET", None, None, None)
-        return None if pairs is None else tuple(pairs)
 
     def origin_allowed(self, origin: str) -> bool:
         """Whether a (non-empty) Origin value is allowed: literal match ignoring case, or a pattern
@@ -428,13 +409,11 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
             response.headers = headers
         if vary:
             vary_listed = any(_lists_origin(value) for value in headers.getlist("Vary"))
-    elif (extension or vary) and not _SCAN_LENGTHS.isdisjoint(map(len, map(_name, lines))):
+    elif extension or vary:
         # Werkzeug keeps a response's header lines as a list of (name, value) tuples; reading and
         # extending it directly skips Headers' per-call key normalisation and value validation,
         # which costs more than the rest of the request's CORS work. Every value added here is
         # validated: a CORS value never holds a control character.
-        # (Only when some header name has the length of one or the other: the usual response
-        # has none, and that takes one C-level pass to see.)
         acao_seen = not extension
         for name, value in lines:
             size = len(name)
@@ -447,24 +426,19 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
                 vary_listed = _lists_origin(value)
     # The WSGI environ, read directly (not through request.headers).
     environ = request.environ
-    origin = environ.get("HTTP_ORIGIN")
-    pairs: Any
     method = request.method
     if method == "OPTIONS":
-        pairs = policy.evaluate(
-            origin,
-            method,
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-            environ.get(_HTTP_ACRPN),
-        )
-    elif _HTTP_ACRPN in environ:
-        pairs = policy.evaluate(origin, method, None, None, environ[_HTTP_ACRPN])
-    else:
-        # A literal origin's (or no Origin's) whole answer, built with the policy.
-        pairs = policy._simple_answers.get(origin, _MISS)
-        if pairs is _MISS:
-            pairs = policy.evaluate(origin, method, None, None, None)
+        request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        request_headers = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+    else:  # only preflights read these
+        request_method = request_headers = None
+    pairs = policy.evaluate(
+        environ.get("HTTP_ORIGIN"),
+        method,
+        request_method,
+        request_headers,
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+    )
     if lines is not None:
         if pairs is not None:
             lines.extend(pairs)
