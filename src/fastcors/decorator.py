@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 from flask import Flask
 
-from . import _engine, extension
+from . import _engine
 from ._diagnostics import diagnose, report, unknown_config_keys, unknown_options
 from ._options import KNOWN_OPTIONS, Layer, compile_policy, config_layer, merge
-from .extension import _get_app, app_state, get_request
+from .extension import app_state, current_app_and_request
 
 __all__ = ["cross_origin"]
 
@@ -106,17 +106,11 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             not automatic_options_set and not _route_declares_options(req)
         )
 
-    context = extension.request_context
-
     def decorator(f: F) -> F:
         if inspect.iscoroutinefunction(f):
 
             async def wrapped(*a: Any, **kw: Any) -> Any:
-                if context is not None:
-                    ctx = context()
-                    app, req = ctx.app, ctx.request
-                else:
-                    app, req = _get_app(), get_request()
+                app, req = current_app_and_request()
                 view = app_state(app).views.get(token) or resolve(app)
                 if req.method == "OPTIONS" and answers_options(view, req):
                     response = app.make_default_options_response()
@@ -127,11 +121,7 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         else:
 
             def wrapped(*a: Any, **kw: Any) -> Any:  # type: ignore[misc]
-                if context is not None:
-                    ctx = context()
-                    app, req = ctx.app, ctx.request
-                else:
-                    app, req = _get_app(), get_request()
+                app, req = current_app_and_request()
                 view = app_state(app).views.get(token) or resolve(app)
                 if req.method == "OPTIONS" and answers_options(view, req):
                     response = app.make_default_options_response()

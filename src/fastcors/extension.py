@@ -46,6 +46,17 @@ request_context: Callable[[], Any] | None = (
     _request_context_var.get if isinstance(_request_context_var, ContextVar) else None
 )
 
+
+def current_app_and_request() -> tuple[Flask, Any]:
+    """The current app and request: both from one read of Flask's request context where Flask
+    keeps it in a ContextVar, else through the proxies. (The after-request hook inlines this.)"""
+    context = request_context
+    if context is not None:
+        ctx = context()
+        return ctx.app, ctx.request
+    return _get_app(), get_request()
+
+
 _KWARGS = "keyword arguments"
 
 
@@ -186,14 +197,8 @@ def _init_blueprint(blueprint: Blueprint, layers: list[Layer]) -> None:
         report(own.messages, strict=True)
     token = object()
 
-    context = request_context
-
     def fastcors_blueprint_after_request(response: Any) -> Any:
-        if context is not None:
-            ctx = context()
-            app, req = ctx.app, ctx.request
-        else:
-            app, req = _get_app(), get_request()
+        app, req = current_app_and_request()
         entry = app_state(app).blueprints.get(token)
         if entry is None:
             return response
@@ -218,12 +223,11 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
     handlers, which still do all the error handling."""
     handle_user_exception = app.handle_user_exception
     handle_exception = app.handle_exception
-    context = request_context
 
     def intercept(response: Any) -> Any:
         # The app itself (the wrapped bound methods hold it anyway), not the current_app proxy.
         response = app.make_response(response)
-        req = context().request if context is not None else get_request()
+        _, req = current_app_and_request()
         for apply, resources in state.intercepting:
             response = apply(resources, req, response)
         return response
