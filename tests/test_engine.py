@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from fastcors._options import combine, literal_suffix, origin_index
 
-from .helpers import policy_kwargs
+from .helpers import policy_kwargs, wsgi_environ
 
 ACAO = "Access-Control-Allow-Origin"
 
@@ -507,13 +507,7 @@ def test_apply_answers_what_evaluate_answers(
     # Whatever path apply takes through the environ (literal origin or not, preflight or not,
     # private network or not), it adds exactly evaluate's pairs, then Vary.
     policy = mixed_policy(engine)
-    environ = {"HTTP_ORIGIN": origin} if origin is not None else {}
-    if request_method is not None:
-        environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"] = request_method
-    if request_headers is not None:
-        environ["HTTP_ACCESS_CONTROL_REQUEST_HEADERS"] = request_headers
-    if private_network is not None:
-        environ["HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"] = private_network
+    environ = wsgi_environ("/", method, origin, request_method, request_headers, private_network)
     preflight = method == "OPTIONS"
     expected = policy.evaluate(
         origin,
