@@ -309,6 +309,39 @@ def test_apply_leaves_responses_with_an_allow_origin_alone(engine: types.ModuleT
     assert response.headers.getlist(ACAO) == ["", "https://a.example"]
 
 
+COMMON_RESPONSE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Disposition": "inline",
+    "ETag": '"abc"',
+    "Last-Modified": "Tue, 24 Nov 2026 10:00:00 GMT",
+    "Location": "/elsewhere",
+    "Set-Cookie": "session=1",
+    "WWW-Authenticate": "Basic",
+    "X-Request-Id": "42",
+}
+
+
+@pytest.mark.parametrize("spelling", [ACAO, ACAO.lower(), ACAO.upper()])
+def test_existing_allow_origin_found_behind_ordinary_headers(
+    engine: types.ModuleType, spelling: str
+) -> None:
+    # The scan of the existing lines must reach a late Allow-Origin or Vary whatever the lines
+    # before it (the Python engine skips the usual names at once).
+    policy = make_policy(engine, any_origin=True, vary=True)
+    response = Response("x", headers={**COMMON_RESPONSE_HEADERS, spelling: "https://view.example"})
+    engine.apply(
+        resources_for(engine, policy), FakeRequest(HTTP_ORIGIN="https://a.example"), response
+    )
+    assert response.headers.getlist(ACAO) == ["https://view.example"]
+    assert "Vary" not in response.headers
+    response = Response("x", headers={**COMMON_RESPONSE_HEADERS, "VARY": "ORIGIN"})
+    engine.apply(
+        resources_for(engine, policy), FakeRequest(HTTP_ORIGIN="https://a.example"), response
+    )
+    assert response.headers.getlist(ACAO) == ["https://a.example"]
+    assert response.headers.getlist("Vary") == ["ORIGIN"]
+
+
 def test_apply_without_matching_resource_touches_nothing(engine: types.ModuleType) -> None:
     policy = make_policy(engine, any_origin=True, vary=True)
     resources = engine.Resources({"/only": policy}, {})

@@ -51,14 +51,38 @@ MAX_REQUEST_HEADERS_PIECES = 64
 
 _ACAO_LOWER = ACAO.lower()
 _VARY_ORIGIN = ("Vary", "Origin")
+#: Header names, exactly as Werkzeug and Flask spell them, that the scan of a response's existing
+#: lines can skip at once: none is Access-Control-Allow-Origin or Vary in any spelling.
+_PLAIN_NAMES = frozenset(
+    {
+        "Accept-Ranges",
+        "Allow",
+        "Cache-Control",
+        "Content-Disposition",
+        "Content-Encoding",
+        "Content-Length",
+        "Content-Range",
+        "Content-Type",
+        "Date",
+        "ETag",
+        "Expires",
+        "Last-Modified",
+        "Location",
+        "Retry-After",
+        "Set-Cookie",
+        "WWW-Authenticate",
+    }
+)
+_PN = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
 
 # RFC 9110 token: 1*tchar.
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _is_token = re.compile(_TOKEN).fullmatch
 # A comma list of tokens with optional spaces and tabs around each, no empty piece.
 _is_token_list = re.compile(rf"[ \t]*{_TOKEN}(?:[ \t]*,[ \t]*{_TOKEN})*[ \t]*").fullmatch
-# What browsers send (Fetch: lower-cased names joined with ","): token characters and commas.
-_is_tokens_and_commas = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z,]*").fullmatch
+# What browsers send (Fetch: lower-cased names joined with ",") has only token characters and
+# commas; a search for any other character is cheaper than a full match (no match object).
+_find_not_token_or_comma = re.compile(r"[^!#$%&'*+\-.^_`|~0-9A-Za-z,]").search
 # RFC 5234 CTL: NUL through US, and DEL.
 _find_ctl = re.compile(r"[\x00-\x1f\x7f]").search
 
@@ -240,7 +264,7 @@ class Policy:
         """
         if not value or len(value) > MAX_REQUEST_HEADERS_LENGTH:
             return None
-        if _is_tokens_and_commas(value) is not None:
+        if _find_not_token_or_comma(value) is None:
             # What browsers send: tokens and commas only (empty pieces possible, rarely).
             # (at most one piece more than allowed, however many commas there are)
             names = value.split(",", MAX_REQUEST_HEADERS_PIECES)
@@ -328,12 +352,13 @@ class Resources:
         the prefix).
     """
 
-    __slots__ = ("_buckets", "_default", "_lengths", "_literals")
+    __slots__ = ("_buckets", "_default", "_lengths", "_literals", "_only")
 
     _literals: dict[str, Policy]
     _buckets: dict[str, tuple[tuple[re.Pattern[str] | None, Policy], ...]]
     _lengths: tuple[int, ...]
     _default: Policy | None
+    _only: Policy | None
 
     def __init__(
         self,
@@ -348,6 +373,8 @@ class Resources:
         catch_all = self._buckets.get("", ())
         only_catch_all = len(self._buckets) == 1 and catch_all and catch_all[0][0] is None
         init(self, "_default", catch_all[0][1] if only_catch_all else None)
+        # The default table (one catch-all, no literal path): every path gets the same policy.
+        init(self, "_only", None if self._literals else self._default)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -416,6 +443,8 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
         # validated: a CORS value never holds a control character.
         acao_seen = not extension
         for name, value in lines:
+            if name in _PLAIN_NAMES:
+                continue
             size = len(name)
             if size == 27:
                 if not acao_seen and name.lower() == _ACAO_LOWER:
@@ -437,7 +466,7 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
         method,
         request_method,
         request_headers,
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+        environ.get(_PN),
     )
     if lines is not None:
         if pairs is not None:
@@ -454,12 +483,71 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
 def apply(resources: Resources, request: _Request, response: Any) -> Any:
     """The after-request work of ``CORS``: find the resource for the request's path and add its
     CORS headers to the response, unless the response already carries a (non-empty)
-    Access-Control-Allow-Origin or the decorator handled it. Returns the response."""
+    Access-Control-Allow-Origin or the decorator handled it. Returns the response.
+
+    This is ``_add_headers`` and ``Policy.evaluate`` written out in one function for the usual
+    response (Werkzeug ``Headers``): in CPython each call and each intermediate list costs as much
+    as a step of the work. ``tests/test_engine.py`` holds it to adding exactly ``evaluate``'s pairs.
+    """
     path = request.path
-    # Resources.lookup's first two steps, inline: an exact path, or the only (catch-all) pattern.
-    policy = resources._literals.get(path) or resources._default or resources.lookup(path)
-    if policy is not None:
+    # Resources.lookup's first steps, inline: the only policy, an exact path, the catch-all.
+    policy = (
+        resources._only
+        or resources._literals.get(path)
+        or resources._default
+        or resources.lookup(path)
+    )
+    if policy is None or getattr(response, MARK, False):
+        return response
+    headers = response.headers
+    if type(headers) is not Headers:
         _add_headers(policy, request, response, True)
+        return response
+    lines = headers._list
+    vary = policy.vary
+    vary_listed = acao_seen = False
+    for name, value in lines:
+        if name in _PLAIN_NAMES:
+            continue
+        size = len(name)
+        if size == 27:
+            if not acao_seen and name.lower() == _ACAO_LOWER:
+                if value:
+                    return response
+                acao_seen = True
+        elif size == 4 and vary and not vary_listed and name.lower() == "vary":
+            vary_listed = _lists_origin(value)
+    # The WSGI environ, read directly (not through request.headers).
+    environ = request.environ
+    origin = environ.get("HTTP_ORIGIN")
+    allowed: str | None
+    if origin:
+        if policy._wildcard_reply:
+            allowed = "*"
+        elif (policy.any_origin and origin.isprintable()) or policy.origin_allowed(origin):
+            allowed = origin
+        else:
+            allowed = None
+    else:
+        allowed = policy.no_origin_value
+    if allowed is not None:
+        lines.append((ACAO, allowed))
+        if policy._constant:
+            lines.extend(policy._constant)
+        if _PN in environ and environ[_PN] == "true":
+            lines.append(policy._private_network_pair)
+        if request.method == "OPTIONS":
+            request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+            if request_method and (
+                request_method in policy.methods or request_method.upper() in policy.methods
+            ):
+                names = policy.allow_headers(environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"))
+                if names is not None:
+                    lines.append((ACAH, names))
+                if policy._preflight:
+                    lines.extend(policy._preflight)
+    if vary and not vary_listed:
+        lines.append(_VARY_ORIGIN)
     return response
 
 
