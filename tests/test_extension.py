@@ -264,6 +264,68 @@ def test_error_ordering_of_several_objects_matches_flask_cors(intercept: bool, p
     assert ours["status"] == theirs["status"]
 
 
+def build_observed(module: types.ModuleType, intercept: bool, seen: list[str]) -> Flask:
+    """An app whose error handler and after-request function record what CORS headers the
+    response already has when they see it."""
+    app = make_app()
+    module.CORS(app, intercept_exceptions=intercept, origins=["https://a.example"])
+
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> tuple[str, int]:
+        @flask.after_this_request
+        def callback(response: flask.Response) -> flask.Response:
+            seen.append(f"callback:{response.headers.get(ACAO)}")
+            return response
+
+        return "custom", 404
+
+    @app.after_request
+    def observe(response: flask.Response) -> flask.Response:
+        seen.append(f"after_request:{response.headers.get(ACAO)}")
+        return response
+
+    return app
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+@pytest.mark.parametrize("path", ["/missing", "/abort/418", "/boom", "/"])
+def test_what_other_functions_see_of_error_responses_matches_flask_cors(
+    intercept: bool, path: str
+) -> None:
+    # With interception, the CORS headers are on an error response before any after-request
+    # function (after_this_request ones included) sees it; without, only fastcors' own hook adds
+    # them, after the functions registered later.
+    ours: list[str] = []
+    theirs: list[str] = []
+    out = lines(build_observed(fastcors, intercept, ours), path, Origin="https://a.example")
+    ref = lines(build_observed(flask_cors, intercept, theirs), path, Origin="https://a.example")
+    assert out == ref
+    assert ours == theirs
+    assert ours
+
+
+def test_interception_answers_in_flasks_request_callbacks() -> None:
+    # Flask 2.3 to 3.1 keep after_this_request functions in a list on the request context, which
+    # process_response calls first; interception puts its answer at the head of that list. A
+    # Flask that stops doing so fails here first, and gets the fallback below.
+    app = make_app()
+    with app.test_request_context("/x"):
+        assert fastcors.extension.request_callbacks() is not None
+    assert fastcors.extension.request_callbacks() is None
+
+
+def test_interception_without_request_callbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastcors.extension, "request_callbacks", lambda: None)
+    seen: list[str] = []
+    for path in ("/missing", "/boom"):
+        out = lines(build_observed(fastcors, True, seen), path, Origin="https://a.example")
+        assert out["access-control-allow-origin"] == ["https://a.example"]
+    ref: list[str] = []
+    for path in ("/missing", "/boom"):
+        lines(build_observed(flask_cors, True, ref), path, Origin="https://a.example")
+    assert seen == ref
+
+
 # -- resources -------------------------------------------------------------------------------------
 
 
