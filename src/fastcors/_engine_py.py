@@ -222,6 +222,11 @@ class Policy:
         if literals and (origin in literals or origin.casefold() in literals):
             # Literals were checked for control characters when the policy was compiled.
             return True
+        return self._pattern_allows(origin)
+
+    def _pattern_allows(self, origin: str) -> bool:
+        """origin_allowed without the literals: the wildcard or a pattern, for a value without
+        control characters."""
         if not (self.any_origin or self._origin_patterns):
             return False
         # isprintable() is a quick C-level "no control character" for the usual case.
@@ -255,6 +260,13 @@ class Policy:
                 return True
         return False
 
+    def _allowed_names(self, names: list[str]) -> list[str]:
+        """The allowed ones of some requested header names (valid tokens), in order."""
+        if self._header_patterns:
+            return [name for name in names if self.header_allowed(name)]
+        literals = self._header_literals  # header_allowed's test, without a call per name
+        return [name for name in names if name in literals or name.casefold() in literals]
+
     def allow_headers(self, value: str | None) -> str | None:
         """The Access-Control-Allow-Headers value for an Access-Control-Request-Headers value.
 
@@ -273,14 +285,14 @@ class Policy:
             if "" in names:
                 names = [name for name in names if name]
             if not self.any_header:
-                names = [name for name in names if self.header_allowed(name)]
+                names = self._allowed_names(names)
         elif value.count(",") >= MAX_REQUEST_HEADERS_PIECES:
             return None
         elif _is_token_list(value) is not None:
             # Tokens with spaces or tabs around them, no empty piece.
             names = value.replace(" ", "").replace("\t", "").split(",")
             if not self.any_header:
-                names = [name for name in names if self.header_allowed(name)]
+                names = self._allowed_names(names)
         else:
             names = []
             for piece in value.split(","):
@@ -386,6 +398,10 @@ class Resources:
             return policy
         if self._default is not None:
             return self._default
+        return self._pattern_lookup(path)
+
+    def _pattern_lookup(self, path: str) -> Policy | None:
+        """lookup's last step: the first pattern resource matching ``path``, or None."""
         size = len(path)
         for length in self._lengths:
             if length <= size:
@@ -495,7 +511,7 @@ def apply(resources: Resources, request: _Request, response: Any) -> Any:
         resources._only
         or resources._literals.get(path)
         or resources._default
-        or resources.lookup(path)
+        or resources._pattern_lookup(path)
     )
     if policy is None or getattr(response, MARK, False):
         return response
@@ -520,14 +536,20 @@ def apply(resources: Resources, request: _Request, response: Any) -> Any:
     # The WSGI environ, read directly (not through request.headers).
     environ = request.environ
     origin = environ.get("HTTP_ORIGIN")
-    allowed: str | None
+    allowed: str | None = origin
     if origin:
         if policy._wildcard_reply:
             allowed = "*"
-        elif (policy.any_origin and origin.isprintable()) or policy.origin_allowed(origin):
-            allowed = origin
+        elif policy.any_origin:
+            if not origin.isprintable() and not policy._pattern_allows(origin):
+                allowed = None
         else:
-            allowed = None
+            literals = policy._origin_literals
+            if not (
+                (literals and (origin in literals or origin.casefold() in literals))
+                or (policy._origin_patterns and policy._pattern_allows(origin))
+            ):
+                allowed = None
     else:
         allowed = policy.no_origin_value
     if allowed is not None:

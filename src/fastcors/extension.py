@@ -42,7 +42,7 @@ _request_context_var = getattr(flask_globals, "_cv_request", None)
 #: ``request_context().request`` is the request (and ``.app`` its app) without the proxies'
 #: Python-level function calls, which cost as much as a quarter of the compiled engine's work.
 #: None on any other Flask, where the proxies serve.
-request_context: Callable[[], Any] | None = (
+request_context: Callable[..., Any] | None = (
     _request_context_var.get if isinstance(_request_context_var, ContextVar) else None
 )
 
@@ -224,15 +224,22 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
     handle_user_exception = app.handle_user_exception
     handle_exception = app.handle_exception
 
-    def answer_first(response: Any) -> Any:
-        _, req = current_app_and_request()
-        for apply, resources in state.intercepting:
-            response = apply(resources, req, response)
-        return response
+    intercepting = state.intercepting
 
     def intercept(response: Any) -> Any:
         # The app itself (the wrapped bound methods hold it anyway), not the current_app proxy.
-        return answer_first(app.make_response(response))
+        response = app.make_response(response)
+        _, req = current_app_and_request()
+        for apply, resources in intercepting:
+            response = apply(resources, req, response)
+        return response
+
+    def answer_first(response: Any) -> Any:
+        # A request callback: only installed where request_callbacks() found the context.
+        req = request_context().request  # type: ignore[misc]
+        for apply, resources in intercepting:
+            response = apply(resources, req, response)
+        return response
 
     @functools.wraps(handle_user_exception)
     def fastcors_handle_user_exception(e: Exception) -> Any:
