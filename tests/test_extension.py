@@ -304,28 +304,6 @@ def test_what_other_functions_see_of_error_responses_matches_flask_cors(
     assert ours
 
 
-def test_interception_answers_in_flasks_request_callbacks() -> None:
-    # Flask 2.3 to 3.1 keep after_this_request functions in a list on the request context, which
-    # process_response calls first; interception puts its answer at the head of that list. A
-    # Flask that stops doing so fails here first, and gets the fallback below.
-    app = make_app()
-    with app.test_request_context("/x"):
-        assert fastcors.extension.request_callbacks() is not None
-    assert fastcors.extension.request_callbacks() is None
-
-
-def test_interception_without_request_callbacks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fastcors.extension, "request_callbacks", lambda: None)
-    seen: list[str] = []
-    for path in ("/missing", "/boom"):
-        out = lines(build_observed(fastcors, True, seen), path, Origin="https://a.example")
-        assert out["access-control-allow-origin"] == ["https://a.example"]
-    ref: list[str] = []
-    for path in ("/missing", "/boom"):
-        lines(build_observed(flask_cors, True, ref), path, Origin="https://a.example")
-    assert seen == ref
-
-
 # -- resources -------------------------------------------------------------------------------------
 
 

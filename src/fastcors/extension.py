@@ -42,7 +42,7 @@ _request_context_var = getattr(flask_globals, "_cv_request", None)
 #: ``request_context().request`` is the request (and ``.app`` its app) without the proxies'
 #: Python-level function calls, which cost as much as a quarter of the compiled engine's work.
 #: None on any other Flask, where the proxies serve.
-request_context: Callable[..., Any] | None = (
+request_context: Callable[[], Any] | None = (
     _request_context_var.get if isinstance(_request_context_var, ContextVar) else None
 )
 
@@ -218,58 +218,27 @@ def _init_blueprint(blueprint: Blueprint, layers: list[Layer]) -> None:
 
 def _intercept_errors(app: Flask, state: AppState) -> None:
     """Give responses built by Flask's error handling the CORS headers of the intercepting
-    registrations first, in registration order, before any after-request function runs, as
+    registrations first, in registration order, before the after-request hooks run, as
     Flask-CORS's ``intercept_exceptions`` does. Installed once per app; wraps the app's own
     handlers, which still do all the error handling."""
     handle_user_exception = app.handle_user_exception
     handle_exception = app.handle_exception
 
-    intercepting = state.intercepting
-
     def intercept(response: Any) -> Any:
         # The app itself (the wrapped bound methods hold it anyway), not the current_app proxy.
         response = app.make_response(response)
         _, req = current_app_and_request()
-        for apply, resources in intercepting:
-            response = apply(resources, req, response)
-        return response
-
-    def answer_first(response: Any) -> Any:
-        # A request callback: only installed where request_callbacks() found the context.
-        req = request_context().request  # type: ignore[misc]
-        for apply, resources in intercepting:
+        for apply, resources in state.intercepting:
             response = apply(resources, req, response)
         return response
 
     @functools.wraps(handle_user_exception)
     def fastcors_handle_user_exception(e: Exception) -> Any:
-        rv = handle_user_exception(e)
-        # Flask calls this inside its ``except`` block and turns the result into a response in
-        # finalize_request, just after. Doing that here instead, as Flask-CORS does, costs more:
-        # while an exception is being handled, every exception raised and caught inside
-        # Werkzeug's conversion (attribute probes, local imports) is built in full for chaining.
-        # So the answer waits for the first callback of the request's process_response, which
-        # runs before every after-request function: the same order, outside the except block.
-        callbacks = request_callbacks()
-        if callbacks is None:
-            return intercept(rv)
-        callbacks.insert(0, answer_first)
-        return rv
+        return intercept(handle_user_exception(e))
 
     @functools.wraps(handle_exception)
     def fastcors_handle_exception(e: Exception) -> Any:
-        # The response this returns has already been through process_response.
         return intercept(handle_exception(e))
 
     app.handle_user_exception = fastcors_handle_user_exception  # type: ignore[method-assign]
     app.handle_exception = fastcors_handle_exception  # type: ignore[method-assign]
-
-
-def request_callbacks() -> list[Any] | None:
-    """The current request context's list of ``after_this_request`` functions, which Flask (2.3 to
-    3.1) calls first in process_response; None where Flask does not keep one."""
-    context = request_context
-    if context is None:
-        return None
-    callbacks = getattr(context(None), "_after_request_functions", None)
-    return callbacks if type(callbacks) is list else None
