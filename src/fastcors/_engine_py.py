@@ -432,44 +432,9 @@ def _header_lines(headers: Any) -> list[tuple[str, str]] | None:
     return None
 
 
-def _add_headers(policy: Policy, request: _Request, response: Any, extension: bool) -> None:
-    """Add the policy's answer to the request to the response's headers (the per-request work of
-    both ``apply`` and ``apply_policy``; written out in one function, as every Python call
-    here costs as much as a step of the work)."""
-    if getattr(response, MARK, False):
-        return
-    headers = response.headers
-    vary = policy.vary
-    vary_listed = False
-    lines = headers._list if type(headers) is Headers else _header_lines(headers)
-    if lines is None:
-        # Anything else goes through the public API. Like Flask-CORS, a headers object that is
-        # neither Headers nor MultiDict (some libraries set a plain dict) becomes a MultiDict.
-        if extension and headers is not None and headers.get(ACAO):
-            return
-        if not isinstance(headers, (Headers, MultiDict)):
-            headers = MultiDict(headers)
-            response.headers = headers
-        if vary:
-            vary_listed = any(_lists_origin(value) for value in headers.getlist("Vary"))
-    elif extension or vary:
-        # Werkzeug keeps a response's header lines as a list of (name, value) tuples; reading and
-        # extending it directly skips Headers' per-call key normalisation and value validation,
-        # which costs more than the rest of the request's CORS work. Every value added here is
-        # validated: a CORS value never holds a control character.
-        acao_seen = not extension
-        for name, value in lines:
-            if name in _PLAIN_NAMES:
-                continue
-            size = len(name)
-            if size == 27:
-                if not acao_seen and name.lower() == _ACAO_LOWER:
-                    if value:
-                        return
-                    acao_seen = True
-            elif size == 4 and vary and not vary_listed and name.lower() == "vary":
-                vary_listed = _lists_origin(value)
-    # The WSGI environ, read directly (not through request.headers).
+def _evaluate_request(policy: Policy, request: _Request) -> list[tuple[str, str]] | None:
+    """``policy.evaluate`` on the request's values, read from the WSGI environ directly (not
+    through request.headers)."""
     environ = request.environ
     method = request.method
     if method == "OPTIONS":
@@ -477,20 +442,24 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
         request_headers = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
     else:  # only preflights read these
         request_method = request_headers = None
-    pairs = policy.evaluate(
-        environ.get("HTTP_ORIGIN"),
-        method,
-        request_method,
-        request_headers,
-        environ.get(_PN),
+    return policy.evaluate(
+        environ.get("HTTP_ORIGIN"), method, request_method, request_headers, environ.get(_PN)
     )
-    if lines is not None:
-        if pairs is not None:
-            lines.extend(pairs)
-        if vary and not vary_listed:
-            lines.append(_VARY_ORIGIN)
+
+
+def _add_headers_by_api(policy: Policy, request: _Request, response: Any, extension: bool) -> None:
+    """The answer for a response whose headers are not a Werkzeug ``Headers`` line list: through
+    the public API. Like Flask-CORS, a headers object that is neither Headers nor MultiDict (some
+    libraries set a plain dict) becomes a MultiDict."""
+    headers = response.headers
+    if extension and headers is not None and headers.get(ACAO):
         return
-    for name, value in pairs or ():
+    if not isinstance(headers, (Headers, MultiDict)):
+        headers = MultiDict(headers)
+        response.headers = headers
+    vary = policy.vary
+    vary_listed = vary and any(_lists_origin(value) for value in headers.getlist("Vary"))
+    for name, value in _evaluate_request(policy, request) or ():
         headers.add(name, value)
     if vary and not vary_listed:
         headers.add(*_VARY_ORIGIN)
@@ -501,9 +470,10 @@ def apply(resources: Resources, request: _Request, response: Any) -> Any:
     CORS headers to the response, unless the response already carries a (non-empty)
     Access-Control-Allow-Origin or the decorator handled it. Returns the response.
 
-    This is ``_add_headers`` and ``Policy.evaluate`` written out in one function for the usual
-    response (Werkzeug ``Headers``): in CPython each call and each intermediate list costs as much
-    as a step of the work. ``tests/test_engine.py`` holds it to adding exactly ``evaluate``'s pairs.
+    This is ``Policy.evaluate`` written out in one function with the rest of the work, for
+    responses whose headers are a Werkzeug ``Headers`` line list: in CPython each call and each
+    intermediate list costs as much as a step of the work. ``tests/test_engine.py`` holds it to
+    adding exactly ``evaluate``'s pairs.
     """
     path = request.path
     # Resources.lookup's first steps, inline: the only policy, an exact path, the catch-all.
@@ -516,10 +486,14 @@ def apply(resources: Resources, request: _Request, response: Any) -> Any:
     if policy is None or getattr(response, MARK, False):
         return response
     headers = response.headers
-    if type(headers) is not Headers:
-        _add_headers(policy, request, response, True)
+    lines = headers._list if type(headers) is Headers else _header_lines(headers)
+    if lines is None:
+        _add_headers_by_api(policy, request, response, True)
         return response
-    lines = headers._list
+    # Werkzeug keeps a response's header lines as a list of (name, value) tuples; reading and
+    # extending it directly skips Headers' per-call key normalisation and value validation, which
+    # costs more than the rest of the request's CORS work. Every value added here is validated: a
+    # CORS value never holds a control character.
     vary = policy.vary
     vary_listed = acao_seen = False
     for name, value in lines:
@@ -575,7 +549,25 @@ def apply(resources: Resources, request: _Request, response: Any) -> Any:
 
 def apply_policy(policy: Policy, request: _Request, response: Any) -> Any:
     """The work of ``cross_origin``: add the policy's headers (unless an inner decorator already
-    did) and mark the response as handled. Returns the response."""
-    _add_headers(policy, request, response, False)
+    did) and mark the response as handled. Returns the response. Unlike ``apply``, it adds them
+    even to a response that already has an Access-Control-Allow-Origin (as Flask-CORS does)."""
+    if not getattr(response, MARK, False):
+        headers = response.headers
+        lines = headers._list if type(headers) is Headers else _header_lines(headers)
+        if lines is None:
+            _add_headers_by_api(policy, request, response, False)
+        else:
+            vary = policy.vary
+            vary_listed = False
+            if vary:
+                for name, value in lines:
+                    if len(name) == 4 and name.lower() == "vary" and _lists_origin(value):
+                        vary_listed = True
+                        break
+            pairs = _evaluate_request(policy, request)
+            if pairs is not None:
+                lines.extend(pairs)
+            if vary and not vary_listed:
+                lines.append(_VARY_ORIGIN)
     setattr(response, MARK, True)
     return response
