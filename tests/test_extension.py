@@ -12,6 +12,7 @@ import flask
 import flask_cors
 import pytest
 from flask import Flask, abort, make_response
+from werkzeug.exceptions import ImATeapot, NotFound
 
 import fastcors
 import fastcors.extension
@@ -302,6 +303,135 @@ def test_what_other_functions_see_of_error_responses_matches_flask_cors(
     assert out == ref
     assert ours == theirs
     assert ours
+
+
+class RecordingFlask(Flask):
+    """A Flask subclass whose finalizing methods record the CORS header they see."""
+
+    seen: list[str]
+
+    def make_response(self, rv: Any) -> flask.Response:
+        response = super().make_response(rv)
+        self.seen.append(f"make_response:{response.headers.get(ACAO)}")
+        return response
+
+    def process_response(self, response: flask.Response) -> flask.Response:
+        self.seen.append(f"process_response:{response.headers.get(ACAO)}")
+        return super().process_response(response)
+
+
+def build_setup(module: types.ModuleType, setup: str, seen: list[str]) -> Flask:
+    """An app in which something other than CORS looks at error responses: the CORS headers
+    must be there when (and only when) Flask-CORS's are."""
+    if setup == "subclass":
+        app: Flask = RecordingFlask(__name__)
+        app.seen = seen  # type: ignore[attr-defined]
+    else:
+        app = Flask(__name__)
+
+    def observe(response: flask.Response) -> flask.Response:
+        seen.append(f"after_request:{response.headers.get(ACAO)}")
+        return response
+
+    @app.route("/abort/<int:code>")
+    def aborts(code: int) -> str:
+        abort(code)
+
+    blueprint = flask.Blueprint("bp", __name__, url_prefix="/bp")
+
+    @blueprint.route("/abort")
+    def bp_aborts() -> str:
+        abort(418)
+
+    if setup == "blueprint function":
+        blueprint.after_request(observe)
+    app.register_blueprint(blueprint)
+    if setup == "app function before CORS":
+        app.after_request(observe)
+    module.CORS(app, origins=["https://a.example"])
+    if setup == "second CORS object":
+        module.CORS(app, origins=["https://a.example"], expose_headers="X-Second")
+    if setup == "instance process_response":
+        process_response = app.process_response
+
+        def recording_process_response(response: flask.Response) -> flask.Response:
+            seen.append(f"process_response:{response.headers.get(ACAO)}")
+            return process_response(response)
+
+        app.process_response = recording_process_response  # type: ignore[method-assign]
+    if setup == "before_request registers a callback":
+
+        @app.before_request
+        def register() -> None:
+            flask.after_this_request(observe)
+
+    return app
+
+
+ERROR_SETUPS = [
+    "app function before CORS",
+    "blueprint function",
+    "second CORS object",
+    "instance process_response",
+    "subclass",
+    "before_request registers a callback",
+]
+
+
+@pytest.mark.parametrize("setup", ERROR_SETUPS)
+@pytest.mark.parametrize("path", ["/missing", "/abort/418", "/bp/abort", "/bp/missing"])
+def test_what_other_code_sees_of_error_responses_matches_flask_cors(setup: str, path: str) -> None:
+    # fastcors lets its after-request hook answer an error in interception's place only when
+    # nothing could tell the difference; each setup here could, in some way.
+    ours: list[str] = []
+    theirs: list[str] = []
+    out = lines(build_setup(fastcors, setup, ours), path, Origin="https://a.example")
+    ref = lines(build_setup(flask_cors, setup, theirs), path, Origin="https://a.example")
+    assert out == ref
+    assert ours == theirs
+    # (a blueprint's functions only run for its own routes; two CORS objects differ in lines)
+    observed = setup != "second CORS object" and (
+        setup != "blueprint function" or path == "/bp/abort"
+    )
+    assert bool(ours) == observed
+
+
+def returned_by_handle_user_exception(app: Flask, path: str) -> list[type]:
+    """The types handle_user_exception (CORS's wrapper, if any) returns during one request."""
+    returned: list[type] = []
+    handle_user_exception = app.handle_user_exception
+
+    def spy(e: Exception) -> Any:
+        rv = handle_user_exception(e)
+        returned.append(type(rv))
+        return rv
+
+    app.handle_user_exception = spy  # type: ignore[method-assign]
+    assert lines(app, path, Origin="https://a.example")["access-control-allow-origin"] == [
+        "https://a.example"
+    ]
+    return returned
+
+
+def test_errors_are_converted_where_flask_converts_them_when_the_hook_answers_first() -> None:
+    # The usual app: one CORS object, no other after-request function. Its hook is the first to
+    # see the error response, so the wrapper returns Flask's own value unconverted, and the CORS
+    # headers still arrive (checked in returned_by_handle_user_exception).
+    app = make_app()
+    CORS(app)
+    assert returned_by_handle_user_exception(app, "/missing") == [NotFound]
+    assert returned_by_handle_user_exception(app, "/abort/418") == [ImATeapot]
+
+    # An after-request function registered later runs before the hook: the wrapper converts and
+    # answers at once, as Flask-CORS does.
+    app = make_app()
+    CORS(app)
+
+    @app.after_request
+    def later(response: flask.Response) -> flask.Response:
+        return response
+
+    assert returned_by_handle_user_exception(app, "/missing") == [flask.Response]
 
 
 # -- resources -------------------------------------------------------------------------------------

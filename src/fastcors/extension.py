@@ -67,13 +67,16 @@ class AppState:
     :ivar intercepting: (apply, resources) of the registrations with ``intercept_exceptions``.
     :ivar blueprints: per ``CORS(blueprint)`` registration, (apply, resources) resolved for this app.
     :ivar views: per ``cross_origin`` decorator, its options resolved for this app.
+    :ivar solo_hook: the after-request hook of the app's only registration, when that one
+        intercepts exceptions (else None): it may answer errors in interception's place.
     """
 
-    __slots__ = ("blueprints", "intercepting", "registrations", "views")
+    __slots__ = ("blueprints", "intercepting", "registrations", "solo_hook", "views")
 
     def __init__(self) -> None:
         self.registrations: list[Any] = []
         self.intercepting: list[tuple[Callable[..., Any], Any]] = []
+        self.solo_hook: Callable[..., Any] | None = None
         self.blueprints: dict[object, tuple[Callable[..., Any], Any]] = {}
         self.views: dict[object, Any] = {}
 
@@ -182,6 +185,8 @@ class CORS:
         app.after_request(fastcors_after_request)
         state = app_state(app)
         state.registrations.append(resources)
+        only = len(state.registrations) == 1 and compiled.intercept
+        state.solo_hook = fastcors_after_request if only else None
         if compiled.intercept:
             if not state.intercepting:
                 _intercept_errors(app, state)
@@ -216,6 +221,19 @@ def _init_blueprint(blueprint: Blueprint, layers: list[Layer]) -> None:
     blueprint.record(resolve_for_app)
 
 
+def _blueprints_have_functions(funcs: Mapping[Any, list[Any]], request: Any) -> bool:
+    """Whether a blueprint that handles the request has after-request functions (they run
+    before the app's)."""
+    for name in request.blueprints:
+        if funcs.get(name):
+            return True
+    return False
+
+
+#: The Flask methods between ``handle_user_exception`` and the first after-request function.
+_FINALIZING = ("finalize_request", "make_response", "process_response")
+
+
 def _intercept_errors(app: Flask, state: AppState) -> None:
     """Give responses built by Flask's error handling the CORS headers of the intercepting
     registrations first, in registration order, before the after-request hooks run, as
@@ -223,6 +241,9 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
     handlers, which still do all the error handling."""
     handle_user_exception = app.handle_user_exception
     handle_exception = app.handle_exception
+    context = request_context
+    # Flask's own methods run from the error handler's return to the first after-request function.
+    flask_finalizes = all(getattr(type(app), name) is getattr(Flask, name) for name in _FINALIZING)
 
     def intercept(response: Any) -> Any:
         # The app itself (the wrapped bound methods hold it anyway), not the current_app proxy.
@@ -232,9 +253,43 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
             response = apply(resources, req, response)
         return response
 
+    def setup_lets_hook_answer() -> bool:
+        """Whether, as far as the app's setup decides, the only registration's after-request hook
+        is the first function to see a response after Flask's own code."""
+        hook = state.solo_hook
+        if hook is None or context is None or not flask_finalizes:
+            return False
+        overrides = app.__dict__  # methods replaced on the instance
+        if "process_response" in overrides or "finalize_request" in overrides:
+            return False
+        if "make_response" in overrides:
+            return False
+        own = app.after_request_funcs.get(None)
+        return own is not None and own[-1:] == [hook]  # they run last-registered first
+
+    # Decided at the first error. By then Flask refuses any further setup (after_request,
+    # register_blueprint, CORS(app) all raise after the first request), so only replacing one of
+    # the _FINALIZING methods on the instance later could change the answer.
+    settled: list[bool] = []
+
     @functools.wraps(handle_user_exception)
     def fastcors_handle_user_exception(e: Exception) -> Any:
-        return intercept(handle_user_exception(e))
+        rv = handle_user_exception(e)
+        # When that hook is also the first function to see this request's response (no
+        # after_this_request function, no blueprint function), it answers the error exactly as
+        # interception would: return Flask's value as it is, and the conversion to a response
+        # happens where Flask does it, outside its ``except`` block. Inside it, every exception
+        # that Werkzeug raises and catches while converting is built in full for chaining, which
+        # costs more than all of the CORS work. (No generator or any() here, for that reason.)
+        if not settled:
+            settled.append(setup_lets_hook_answer())
+        if settled[0] and context is not None:
+            ctx = context()
+            if not getattr(ctx, "_after_request_functions", True):
+                funcs = app.after_request_funcs
+                if len(funcs) == 1 or not _blueprints_have_functions(funcs, ctx.request):
+                    return rv
+        return intercept(rv)
 
     @functools.wraps(handle_exception)
     def fastcors_handle_exception(e: Exception) -> Any:
