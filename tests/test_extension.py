@@ -434,6 +434,30 @@ def test_errors_are_converted_where_flask_converts_them_when_the_hook_answers_fi
     assert returned_by_handle_user_exception(app, "/missing") == [flask.Response]
 
 
+def test_an_error_handled_before_the_first_request_does_not_fix_the_decision() -> None:
+    # Before its first request an app may still get after-request functions; one registered
+    # after CORS runs before CORS's hook, so from then on errors must be answered at once.
+    def build(module: types.ModuleType, seen: list[str]) -> Flask:
+        app = make_app()
+        module.CORS(app)
+        with app.test_request_context("/missing", headers={"Origin": "https://a.example"}):
+            app.handle_user_exception(NotFound())
+
+        @app.after_request
+        def observe(response: flask.Response) -> flask.Response:
+            seen.append(f"after_request:{response.headers.get(ACAO)}")
+            return response
+
+        return app
+
+    ours: list[str] = []
+    theirs: list[str] = []
+    out = lines(build(fastcors, ours), "/missing", Origin="https://a.example")
+    ref = lines(build(flask_cors, theirs), "/missing", Origin="https://a.example")
+    assert out == ref
+    assert ours == theirs == ["after_request:https://a.example"]
+
+
 # -- resources -------------------------------------------------------------------------------------
 
 

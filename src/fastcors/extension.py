@@ -267,9 +267,9 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
         own = app.after_request_funcs.get(None)
         return own is not None and own[-1:] == [hook]  # they run last-registered first
 
-    # Decided at the first error. By then Flask refuses any further setup (after_request,
-    # register_blueprint, CORS(app) all raise after the first request), so only replacing one of
-    # the _FINALIZING methods on the instance later could change the answer.
+    # Decided once, at the first error after the app's first request: from then on Flask refuses
+    # any further setup (after_request, register_blueprint, CORS(app) raise), so only replacing
+    # one of the _FINALIZING methods on the instance could change the answer.
     settled: list[bool] = []
 
     @functools.wraps(handle_user_exception)
@@ -281,9 +281,13 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
         # happens where Flask does it, outside its ``except`` block. Inside it, every exception
         # that Werkzeug raises and catches while converting is built in full for chaining, which
         # costs more than all of the CORS work. (No generator or any() here, for that reason.)
-        if not settled:
-            settled.append(setup_lets_hook_answer())
-        if settled[0] and context is not None:
+        if settled:
+            hook_may_answer = settled[0]
+        else:
+            hook_may_answer = setup_lets_hook_answer()
+            if getattr(app, "_got_first_request", False):
+                settled.append(hook_may_answer)
+        if hook_may_answer and context is not None:
             ctx = context()
             if not getattr(ctx, "_after_request_functions", True):
                 funcs = app.after_request_funcs
