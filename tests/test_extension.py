@@ -6,6 +6,7 @@ import gc
 import re
 import types
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import flask
@@ -288,6 +289,21 @@ def build_observed(module: types.ModuleType, intercept: bool, seen: list[str]) -
     return app
 
 
+def seen_as_with_flask_cors(
+    build: Callable[[types.ModuleType, list[str]], Flask], path: str
+) -> list[str]:
+    """What the other code of ``build(module, seen)``'s app records of one request's response
+    with fastcors, checked equal (and the CORS lines sent too) to what it records with
+    Flask-CORS."""
+    ours: list[str] = []
+    theirs: list[str] = []
+    out = lines(build(fastcors, ours), path, Origin="https://a.example")
+    ref = lines(build(flask_cors, theirs), path, Origin="https://a.example")
+    assert out == ref
+    assert ours == theirs
+    return ours
+
+
 @pytest.mark.parametrize("intercept", [True, False])
 @pytest.mark.parametrize("path", ["/missing", "/abort/418", "/boom", "/"])
 def test_what_other_functions_see_of_error_responses_matches_flask_cors(
@@ -296,12 +312,7 @@ def test_what_other_functions_see_of_error_responses_matches_flask_cors(
     # With interception, the CORS headers are on an error response before any after-request
     # function (after_this_request ones included) sees it; without, only fastcors' own hook adds
     # them, after the functions registered later.
-    ours: list[str] = []
-    theirs: list[str] = []
-    out = lines(build_observed(fastcors, intercept, ours), path, Origin="https://a.example")
-    ref = lines(build_observed(flask_cors, intercept, theirs), path, Origin="https://a.example")
-    assert out == ref
-    assert ours == theirs
+    ours = seen_as_with_flask_cors(lambda m, seen: build_observed(m, intercept, seen), path)
     assert ours
 
 
@@ -383,12 +394,7 @@ ERROR_SETUPS = [
 def test_what_other_code_sees_of_error_responses_matches_flask_cors(setup: str, path: str) -> None:
     # fastcors lets its after-request hook answer an error in interception's place only when
     # nothing could tell the difference; each setup here could, in some way.
-    ours: list[str] = []
-    theirs: list[str] = []
-    out = lines(build_setup(fastcors, setup, ours), path, Origin="https://a.example")
-    ref = lines(build_setup(flask_cors, setup, theirs), path, Origin="https://a.example")
-    assert out == ref
-    assert ours == theirs
+    ours = seen_as_with_flask_cors(lambda m, seen: build_setup(m, setup, seen), path)
     # (a blueprint's functions only run for its own routes; two CORS objects differ in lines)
     observed = setup != "second CORS object" and (
         setup != "blueprint function" or path == "/bp/abort"
@@ -450,12 +456,7 @@ def test_an_error_handled_before_the_first_request_does_not_fix_the_decision() -
 
         return app
 
-    ours: list[str] = []
-    theirs: list[str] = []
-    out = lines(build(fastcors, ours), "/missing", Origin="https://a.example")
-    ref = lines(build(flask_cors, theirs), "/missing", Origin="https://a.example")
-    assert out == ref
-    assert ours == theirs == ["after_request:https://a.example"]
+    assert seen_as_with_flask_cors(build, "/missing") == ["after_request:https://a.example"]
 
 
 # -- resources -------------------------------------------------------------------------------------

@@ -242,8 +242,6 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
     handle_user_exception = app.handle_user_exception
     handle_exception = app.handle_exception
     context = request_context
-    # Flask's own methods run from the error handler's return to the first after-request function.
-    flask_finalizes = all(getattr(type(app), name) is getattr(Flask, name) for name in _FINALIZING)
 
     def intercept(response: Any) -> Any:
         # The app itself (the wrapped bound methods hold it anyway), not the current_app proxy.
@@ -257,13 +255,11 @@ def _intercept_errors(app: Flask, state: AppState) -> None:
         """Whether, as far as the app's setup decides, the only registration's after-request hook
         is the first function to see a response after Flask's own code."""
         hook = state.solo_hook
-        if hook is None or context is None or not flask_finalizes:
+        if hook is None or context is None:
             return False
-        overrides = app.__dict__  # methods replaced on the instance
-        if "process_response" in overrides or "finalize_request" in overrides:
-            return False
-        if "make_response" in overrides:
-            return False
+        for name in _FINALIZING:  # Flask's own, neither overridden nor replaced on the instance
+            if name in app.__dict__ or getattr(type(app), name) is not getattr(Flask, name):
+                return False
         own = app.after_request_funcs.get(None)
         return own is not None and own[-1:] == [hook]  # they run last-registered first
 
