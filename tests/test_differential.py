@@ -7,12 +7,12 @@ header. Each intended difference of SPEC.md is accounted for by one explicit rul
 its condition holds:
 
 - ORIGIN_FULLMATCH, BLUEPRINT_CONFIG, RESOURCE_ORDER, PATH_ONCE, HEADERS_BOUNDED, METHOD_TOKEN,
-  PREFLIGHT_NO_VIEW and rule 7 (control characters): the *reference* is given the configuration
-  or request that makes the hole disappear (its origin patterns anchored at the end, the app
-  config passed to ``CORS(blueprint)``, string keys instead of compiled ones, its second
-  ``unquote`` disabled, the request headers as fastcors reads them, a method no policy has,
-  ``automatic_options=True``, a matcher that refuses control characters); answers must then be
-  identical.
+  PREFLIGHT_NO_VIEW, ERRORS_IN_ORDER and rule 7 (control characters): the *reference* is given
+  the configuration or request that makes the hole disappear (its origin patterns anchored at the
+  end, the app config passed to ``CORS(blueprint)``, string keys instead of compiled ones, its
+  second ``unquote`` disabled, the request headers as fastcors reads them, a method no policy
+  has, ``automatic_options=True``, ``intercept_exceptions=False``, a matcher that refuses control
+  characters); answers must then be identical.
 - VARY_ALL: the ``Origin`` token of Vary is compared by rule (fastcors lists it exactly once
   whenever Flask-CORS lists it, and may add it); all other Vary tokens must agree.
 
@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 
 import fastcors
 
-from .helpers import cors_lines
+from .helpers import ReferenceFlask, cors_lines
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::fastcors.CORSConfigWarning",
@@ -328,7 +328,7 @@ def for_reference(options: dict[str, Any]) -> dict[str, Any]:
 def build(module: types.ModuleType, scenario: Scenario) -> Flask:
     reference = module is flask_cors
     adapt = for_reference if reference else (lambda options: options)
-    app = Flask(__name__)
+    app = ReferenceFlask(__name__) if reference else Flask(__name__)
     for name, value in adapt(scenario.config).items():
         app.config["CORS_" + name.upper()] = value
     if scenario.kind == "decorator":
@@ -356,9 +356,14 @@ def build(module: types.ModuleType, scenario: Scenario) -> Flask:
         app.register_blueprint(bp, url_prefix="/bp")
         return app
     add_routes(app)
-    module.CORS(**adapt(scenario.constructor)).init_app(app, **adapt(scenario.init_app))
+    # ERRORS_IN_ORDER: fastcors answers errors from its after-request hook, whatever
+    # intercept_exceptions says; so does Flask-CORS without interception.
+    plain = {"intercept_exceptions": False} if reference else {}
+    module.CORS(**adapt(scenario.constructor)).init_app(
+        app, **{**adapt(scenario.init_app), **plain}
+    )
     if scenario.kind == "two":
-        module.CORS(app, **adapt(scenario.second))
+        module.CORS(app, **{**adapt(scenario.second), **plain})
     return app
 
 

@@ -13,12 +13,11 @@ import flask
 import flask_cors
 import pytest
 from flask import Flask, abort, make_response
-from werkzeug.exceptions import ImATeapot, NotFound
 
 import fastcors
-import fastcors.extension
+import fastcors._flask
 from fastcors import CORS
-from fastcors.extension import AppState
+from fastcors._flask import AppState
 
 from .helpers import cors_lines, header_dict
 
@@ -78,19 +77,30 @@ def test_default_configuration() -> None:
     assert preflight["access-control-allow-origin"] == ["https://a.example"]
 
 
-def test_hook_takes_the_request_from_flasks_context_variable() -> None:
-    # Flask 2.3 to 3.1 keep the request context in a ContextVar, which the hook reads without the
-    # proxy. A Flask that stops doing so fails here first, and gets the fallback below.
+def test_flasks_context_variable_is_found() -> None:
+    # Flask 2.3 to 3.1 keep the request context in a ContextVar, Flask 3.2 the merged app
+    # context: fastcors reads the request from either without the proxies. A Flask that moves it
+    # again fails here first (and the public fallback, tested below, serves it).
     app = make_app()
+    assert fastcors._flask.CONTEXT is not None
     with app.test_request_context("/x", headers={"Origin": "https://a.example"}):
-        assert fastcors.extension.request_context is not None
-        assert fastcors.extension.request_context().request is flask.request._get_current_object()
+        ctx = fastcors._flask.CONTEXT()
+        assert ctx.request is flask.request._get_current_object()  # type: ignore[attr-defined]
+        assert ctx.app is app
+        assert fastcors._flask.current_app_and_request() == (app, ctx.request)
 
 
-def test_hook_without_flasks_context_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Everything that reads the request (the hook, error interception, blueprints, the decorator)
-    # through the proxies instead.
-    monkeypatch.setattr(fastcors.extension, "request_context", None)
+@pytest.fixture(params=["context variable", "public proxies"])
+def context_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test with each way the Flask layer reads the current request."""
+    if request.param == "public proxies":
+        monkeypatch.setattr(fastcors._flask, "CONTEXT", None)
+    return str(request.param)
+
+
+def test_both_reads_of_the_request(context_read: str) -> None:
+    # Everything that reads the request (the hook, errors, blueprints, the decorator, its
+    # automatic OPTIONS answer) answers the same through either read.
     app = make_app()
 
     @app.route("/decorated")
@@ -98,14 +108,25 @@ def test_hook_without_flasks_context_variable(monkeypatch: pytest.MonkeyPatch) -
     def decorated() -> str:
         return "d"
 
+    @app.route("/decorated-async")
+    @fastcors.cross_origin(origins=["https://d.example"])
+    async def decorated_async() -> str:
+        return "d"
+
     blueprint = flask.Blueprint("bp", __name__, url_prefix="/bp")
     blueprint.add_url_rule("/x", "x", lambda: "x")
     CORS(blueprint, origins=["https://bp.example"])
     app.register_blueprint(blueprint)
     CORS(app, origins=["https://a.example"])
-    assert lines(app, "/decorated", Origin="https://d.example")["access-control-allow-origin"] == [
-        "https://d.example"
-    ]
+    for path in ("/decorated", "/decorated-async"):
+        assert lines(app, path, Origin="https://d.example")["access-control-allow-origin"] == [
+            "https://d.example"
+        ]
+        preflight = lines(
+            app, path, "OPTIONS", Origin="https://d.example", Access_Control_Request_Method="GET"
+        )
+        assert preflight["status"] == ["200"]
+        assert preflight["access-control-allow-methods"]
     assert lines(app, "/bp/x", Origin="https://bp.example")["access-control-allow-origin"] == [
         "https://bp.example"
     ]
@@ -237,15 +258,23 @@ def test_exceptions_still_propagate_in_testing_mode() -> None:
         app.test_client().get("/boom", headers={"Origin": "https://a.example"})
 
 
-def test_interception_wraps_once_per_app_and_keeps_flasks_handlers() -> None:
+FLASK_METHODS = sorted(
+    name for name, value in vars(Flask).items() if callable(value) and not name.startswith("__")
+)
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+def test_flasks_methods_are_never_replaced(intercept: bool) -> None:
+    # ERRORS_IN_ORDER: whatever intercept_exceptions says, the app keeps Flask's own methods (a
+    # replacement with a fixed signature is what broke Flask-CORS-style interception on Flask 3.2).
     app = make_app()
-    original = app.handle_user_exception
-    CORS(app)
+    before = {name: getattr(app, name) for name in FLASK_METHODS}
+    CORS(app, intercept_exceptions=intercept)
     CORS(app, origins="https://x.example")
-    CORS(app, intercept_exceptions=False)
-    wrapped = app.handle_user_exception
-    assert wrapped.__wrapped__ == original  # type: ignore[attr-defined]
-    assert len(app.extensions["fastcors"].intercepting) == 2
+    assert [name for name in FLASK_METHODS if name in vars(app)] == []
+    assert {name: getattr(app, name) for name in FLASK_METHODS} == before
+    lines(app, "/missing", Origin="https://a.example")
+    assert [name for name in FLASK_METHODS if name in vars(app)] == []
 
 
 def build_two(module: types.ModuleType, intercept: bool) -> Flask:
@@ -257,13 +286,18 @@ def build_two(module: types.ModuleType, intercept: bool) -> Flask:
 
 @pytest.mark.parametrize("intercept", [True, False])
 @pytest.mark.parametrize("path", ["/", "/missing", "/abort/500", "/boom"])
-def test_error_ordering_of_several_objects_matches_flask_cors(intercept: bool, path: str) -> None:
-    """With interception, Flask-CORS answers errors from handle_user_exception with the FIRST
-    registered object; fastcors does the same (normal responses: the last registered)."""
+def test_several_objects_answer_errors_as_other_responses(intercept: bool, path: str) -> None:
+    """ERRORS_IN_ORDER: the last registered object answers every response, errors included, as
+    Flask-CORS does without interception; Flask-CORS's interception answers errors with the
+    first registered object instead."""
     ours = lines(build_two(fastcors, intercept), path, Origin="https://a.example")
-    theirs = lines(build_two(flask_cors, intercept), path, Origin="https://a.example")
-    assert ours["access-control-expose-headers"] == theirs["access-control-expose-headers"]
-    assert ours["status"] == theirs["status"]
+    plain = lines(build_two(flask_cors, False), path, Origin="https://a.example")
+    intercepting = lines(build_two(flask_cors, True), path, Origin="https://a.example")
+    assert ours == plain
+    assert ours["access-control-expose-headers"] == ["X-Second"]
+    if path in ("/missing", "/abort/500"):  # (an uncaught exception ends with the last one)
+        assert intercepting["access-control-expose-headers"] == ["X-First"]
+        assert intercepting["status"] == ours["status"]
 
 
 def build_observed(module: types.ModuleType, intercept: bool, seen: list[str]) -> Flask:
@@ -289,31 +323,43 @@ def build_observed(module: types.ModuleType, intercept: bool, seen: list[str]) -
     return app
 
 
-def seen_as_with_flask_cors(
-    build: Callable[[types.ModuleType, list[str]], Flask], path: str
-) -> list[str]:
-    """What the other code of ``build(module, seen)``'s app records of one request's response
-    with fastcors, checked equal (and the CORS lines sent too) to what it records with
-    Flask-CORS."""
+Build = Callable[[types.ModuleType, bool, list[str]], Flask]
+
+
+def seen_in_order(build: Build, path: str, intercept: bool = True) -> list[str]:
+    """What the other code of ``build(module, intercept, seen)``'s app records of one request's
+    response with fastcors, checked equal (and the CORS lines sent too) to what it records with
+    Flask-CORS without interception (ERRORS_IN_ORDER), whatever ``intercept`` says."""
     ours: list[str] = []
     theirs: list[str] = []
-    out = lines(build(fastcors, ours), path, Origin="https://a.example")
-    ref = lines(build(flask_cors, theirs), path, Origin="https://a.example")
+    out = lines(build(fastcors, intercept, ours), path, Origin="https://a.example")
+    ref = lines(build(flask_cors, False, theirs), path, Origin="https://a.example")
     assert out == ref
     assert ours == theirs
     return ours
 
 
+def seen_by_flask_cors_interception(build: Build, path: str) -> list[str]:
+    theirs: list[str] = []
+    lines(build(flask_cors, True, theirs), path, Origin="https://a.example")
+    return theirs
+
+
 @pytest.mark.parametrize("intercept", [True, False])
 @pytest.mark.parametrize("path", ["/missing", "/abort/418", "/boom", "/"])
-def test_what_other_functions_see_of_error_responses_matches_flask_cors(
-    intercept: bool, path: str
-) -> None:
-    # With interception, the CORS headers are on an error response before any after-request
-    # function (after_this_request ones included) sees it; without, only fastcors' own hook adds
-    # them, after the functions registered later.
-    ours = seen_as_with_flask_cors(lambda m, seen: build_observed(m, intercept, seen), path)
+def test_other_functions_see_error_responses_as_other_responses(intercept: bool, path: str) -> None:
+    # The after-request function registered after CORS runs first (Flask runs them
+    # last-registered first), and so does an after_this_request function: neither sees the CORS
+    # headers yet, for an error as for any other response.
+    ours = seen_in_order(build_observed, path, intercept)
     assert ours
+    assert all(entry.endswith(":None") for entry in ours)
+    if path == "/missing":
+        # Flask-CORS's interception adds them before any of these functions runs.
+        assert seen_by_flask_cors_interception(build_observed, path) == [
+            "callback:https://a.example",
+            "after_request:https://a.example",
+        ]
 
 
 class RecordingFlask(Flask):
@@ -326,64 +372,57 @@ class RecordingFlask(Flask):
         self.seen.append(f"make_response:{response.headers.get(ACAO)}")
         return response
 
-    def process_response(self, response: flask.Response) -> flask.Response:
-        self.seen.append(f"process_response:{response.headers.get(ACAO)}")
-        return super().process_response(response)
 
+def build_setup(setup: str) -> Build:
+    """An app in which something other than CORS looks at error responses."""
 
-def build_setup(module: types.ModuleType, setup: str, seen: list[str]) -> Flask:
-    """An app in which something other than CORS looks at error responses: the CORS headers
-    must be there when (and only when) Flask-CORS's are."""
-    if setup == "subclass":
-        app: Flask = RecordingFlask(__name__)
-        app.seen = seen  # type: ignore[attr-defined]
-    else:
-        app = Flask(__name__)
+    def build(module: types.ModuleType, intercept: bool, seen: list[str]) -> Flask:
+        if setup == "subclass":
+            app: Flask = RecordingFlask(__name__)
+            app.seen = seen  # type: ignore[attr-defined]
+        else:
+            app = Flask(__name__)
 
-    def observe(response: flask.Response) -> flask.Response:
-        seen.append(f"after_request:{response.headers.get(ACAO)}")
-        return response
+        def observe(response: flask.Response) -> flask.Response:
+            seen.append(f"after_request:{response.headers.get(ACAO)}")
+            return response
 
-    @app.route("/abort/<int:code>")
-    def aborts(code: int) -> str:
-        abort(code)
+        @app.route("/abort/<int:code>")
+        def aborts(code: int) -> str:
+            abort(code)
 
-    blueprint = flask.Blueprint("bp", __name__, url_prefix="/bp")
+        blueprint = flask.Blueprint("bp", __name__, url_prefix="/bp")
 
-    @blueprint.route("/abort")
-    def bp_aborts() -> str:
-        abort(418)
+        @blueprint.route("/abort")
+        def bp_aborts() -> str:
+            abort(418)
 
-    if setup == "blueprint function":
-        blueprint.after_request(observe)
-    app.register_blueprint(blueprint)
-    if setup == "app function before CORS":
-        app.after_request(observe)
-    module.CORS(app, origins=["https://a.example"])
-    if setup == "second CORS object":
-        module.CORS(app, origins=["https://a.example"], expose_headers="X-Second")
-    if setup == "instance process_response":
-        process_response = app.process_response
+        if setup == "blueprint function":
+            blueprint.after_request(observe)
+        app.register_blueprint(blueprint)
+        if setup == "app function before CORS":
+            app.after_request(observe)
+        module.CORS(app, intercept_exceptions=intercept, origins=["https://a.example"])
+        if setup == "second CORS object":
+            module.CORS(app, origins=["https://a.example"], expose_headers="X-Second")
+        if setup == "app function after CORS":
+            app.after_request(observe)
+        if setup == "before_request registers a callback":
 
-        def recording_process_response(response: flask.Response) -> flask.Response:
-            seen.append(f"process_response:{response.headers.get(ACAO)}")
-            return process_response(response)
+            @app.before_request
+            def register() -> None:
+                flask.after_this_request(observe)
 
-        app.process_response = recording_process_response  # type: ignore[method-assign]
-    if setup == "before_request registers a callback":
+        return app
 
-        @app.before_request
-        def register() -> None:
-            flask.after_this_request(observe)
-
-    return app
+    return build
 
 
 ERROR_SETUPS = [
     "app function before CORS",
+    "app function after CORS",
     "blueprint function",
     "second CORS object",
-    "instance process_response",
     "subclass",
     "before_request registers a callback",
 ]
@@ -391,72 +430,14 @@ ERROR_SETUPS = [
 
 @pytest.mark.parametrize("setup", ERROR_SETUPS)
 @pytest.mark.parametrize("path", ["/missing", "/abort/418", "/bp/abort", "/bp/missing"])
-def test_what_other_code_sees_of_error_responses_matches_flask_cors(setup: str, path: str) -> None:
-    # fastcors lets its after-request hook answer an error in interception's place only when
-    # nothing could tell the difference; each setup here could, in some way.
-    ours = seen_as_with_flask_cors(lambda m, seen: build_setup(m, setup, seen), path)
-    # (a blueprint's functions only run for its own routes; two CORS objects differ in lines)
-    observed = setup != "second CORS object" and (
-        setup != "blueprint function" or path == "/bp/abort"
-    )
-    assert bool(ours) == observed
-
-
-def returned_by_handle_user_exception(app: Flask, path: str) -> list[type]:
-    """The types handle_user_exception (CORS's wrapper, if any) returns during one request."""
-    returned: list[type] = []
-    handle_user_exception = app.handle_user_exception
-
-    def spy(e: Exception) -> Any:
-        rv = handle_user_exception(e)
-        returned.append(type(rv))
-        return rv
-
-    app.handle_user_exception = spy  # type: ignore[method-assign]
-    assert lines(app, path, Origin="https://a.example")["access-control-allow-origin"] == [
-        "https://a.example"
-    ]
-    return returned
-
-
-def test_errors_are_converted_where_flask_converts_them_when_the_hook_answers_first() -> None:
-    # The usual app: one CORS object, no other after-request function. Its hook is the first to
-    # see the error response, so the wrapper returns Flask's own value unconverted, and the CORS
-    # headers still arrive (checked in returned_by_handle_user_exception).
-    app = make_app()
-    CORS(app)
-    assert returned_by_handle_user_exception(app, "/missing") == [NotFound]
-    assert returned_by_handle_user_exception(app, "/abort/418") == [ImATeapot]
-
-    # An after-request function registered later runs before the hook: the wrapper converts and
-    # answers at once, as Flask-CORS does.
-    app = make_app()
-    CORS(app)
-
-    @app.after_request
-    def later(response: flask.Response) -> flask.Response:
-        return response
-
-    assert returned_by_handle_user_exception(app, "/missing") == [flask.Response]
-
-
-def test_an_error_handled_before_the_first_request_does_not_fix_the_decision() -> None:
-    # Before its first request an app may still get after-request functions; one registered
-    # after CORS runs before CORS's hook, so from then on errors must be answered at once.
-    def build(module: types.ModuleType, seen: list[str]) -> Flask:
-        app = make_app()
-        module.CORS(app)
-        with app.test_request_context("/missing", headers={"Origin": "https://a.example"}):
-            app.handle_user_exception(NotFound())
-
-        @app.after_request
-        def observe(response: flask.Response) -> flask.Response:
-            seen.append(f"after_request:{response.headers.get(ACAO)}")
-            return response
-
-        return app
-
-    assert seen_as_with_flask_cors(build, "/missing") == ["after_request:https://a.example"]
+def test_what_other_code_sees_of_error_responses(setup: str, path: str) -> None:
+    ours = seen_in_order(build_setup(setup), path)
+    # Only a function registered on the app before CORS runs after its hook.
+    expected = "after_request:https://a.example" if setup == "app function before CORS" else None
+    if expected is not None:
+        assert ours == [expected]
+    else:
+        assert all(entry.endswith(":None") for entry in ours)
 
 
 # -- resources -------------------------------------------------------------------------------------

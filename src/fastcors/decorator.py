@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 from flask import Flask
 
 from . import _engine
-from ._diagnostics import diagnose, report, unknown_config_keys, unknown_options
-from ._options import KNOWN_OPTIONS, Layer, compile_policy, config_layer, merge
-from .extension import app_state, current_app_and_request
+from ._diagnostics import report
+from ._flask import app_state, current_app_and_request, default_options_response
+from ._options import Layer
+from ._registration import check_own_options, register_policy
 
 __all__ = ["cross_origin"]
 
@@ -67,10 +68,9 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     headers, without calling the view. Works on ``def`` and ``async def`` views.
     """
     options = dict(kwargs)
-    own_sources = dict.fromkeys(options, _WHERE)
-    own = unknown_options(options, KNOWN_OPTIONS, _WHERE) + diagnose(options, own_sources)
+    layer = Layer(options, _WHERE)
+    own = check_own_options(layer)
     report(own, bool(options.get("strict")))
-    already_reported = frozenset(own)
     automatic_options_set = "automatic_options" in options
     token = object()
     lock = threading.Lock()
@@ -80,21 +80,9 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             views = app_state(app).views
             view = views.get(token)
             if view is None:
-                merged = merge(config_layer(app.config), Layer(options, _WHERE))
-                strict = bool(merged.options["strict"])
-                messages = unknown_config_keys(app.config, KNOWN_OPTIONS)
-                messages += diagnose(merged.options, merged.sources)
-                if strict:
-                    # Strict only through this app's config: what decoration merely warned
-                    # about must fail here too.
-                    messages = own + messages
-                else:
-                    messages = [m for m in messages if m not in already_reported]
-                report(messages, strict)
+                policy, merged = register_policy(app.config, layer, reported=own)
                 view = _View(
-                    _engine.apply_policy,
-                    compile_policy(merged.options),
-                    bool(merged.options["automatic_options"]),
+                    _engine.apply_policy, policy, bool(merged.options["automatic_options"])
                 )
                 views[token] = view
             return view
@@ -113,7 +101,7 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
                 app, req = current_app_and_request()
                 view = app_state(app).views.get(token) or resolve(app)
                 if req.method == "OPTIONS" and answers_options(view, req):
-                    response = app.make_default_options_response()
+                    response = default_options_response(app)
                 else:
                     response = app.make_response(await f(*a, **kw))
                 return view.apply(view.policy, req, response)
@@ -124,7 +112,7 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
                 app, req = current_app_and_request()
                 view = app_state(app).views.get(token) or resolve(app)
                 if req.method == "OPTIONS" and answers_options(view, req):
-                    response = app.make_default_options_response()
+                    response = default_options_response(app)
                 else:
                     response = app.make_response(f(*a, **kw))
                 return view.apply(view.policy, req, response)

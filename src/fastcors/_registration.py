@@ -1,0 +1,107 @@
+"""The one registration pipeline: merge → unknown names → diagnose → compile → report.
+
+``CORS(app)``/``init_app``, ``CORS(blueprint)`` (once per app it is registered on) and
+``cross_origin`` (once per app, on the view's first request) all resolve their options here, so
+precedence, diagnostics and strict mode behave the same wherever the options are given.
+Compilation comes before the report so that an invalid combination raises its ``ValueError``
+alone, and nothing is registered with Flask until the report has passed (strict mode raises).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ._diagnostics import diagnose, report, unknown_config_keys, unknown_options
+from ._options import (
+    KNOWN_OPTIONS,
+    Layer,
+    Merged,
+    compile_policy,
+    compile_resources,
+    config_layer,
+    merge,
+    resource_entries,
+)
+
+__all__ = ["check_own_options", "register_policy", "register_resources"]
+
+
+def _resource_name(key: Any) -> str:
+    return repr(getattr(key, "pattern", key))
+
+
+def _merge_and_check(
+    config: Mapping[str, Any], layers: Iterable[Layer]
+) -> tuple[Merged, list[str]]:
+    """Merge defaults < app config < layers; the messages for unknown names and dangerous values."""
+    layers = list(layers)
+    merged = merge(config_layer(config), *layers)
+    messages = unknown_config_keys(config, KNOWN_OPTIONS)
+    for layer in layers:
+        messages += unknown_options(layer.options, KNOWN_OPTIONS, layer.where)
+    messages += diagnose(merged.options, merged.sources)
+    return merged, messages
+
+
+def _report(merged: Merged, messages: list[str], reported: Iterable[str], quiet: bool) -> None:
+    """Warn about ``messages`` (or raise them under ``strict``). ``reported`` were already warned
+    about earlier: strict mode raises them again, otherwise they are not repeated. ``quiet``
+    reports only under ``strict`` (a check of keyword arguments alone)."""
+    strict = bool(merged.options["strict"])
+    if strict:
+        report([*reported, *messages], strict=True)
+    elif not quiet:
+        earlier = frozenset(reported)
+        report([m for m in messages if m not in earlier], strict=False)
+
+
+def register_resources(
+    config: Mapping[str, Any], layers: Iterable[Layer], *, quiet: bool = False
+) -> Any:
+    """The engine ``Resources`` of a ``CORS(app)`` or ``CORS(blueprint)`` registration: options
+    merged (resource dicts over ``layers`` over ``config``'s ``CORS_*`` keys over defaults),
+    checked, reported, compiled."""
+    merged, messages = _merge_and_check(config, layers)
+    top = compile_policy(merged.options)
+    entries = []
+    for key, options in resource_entries(merged.options["resources"]):
+        if not options:
+            entries.append((key, top))
+            continue
+        where = f"resources[{_resource_name(key)}]"
+        messages += unknown_options(options, KNOWN_OPTIONS, where)
+        resource = Merged(
+            {**merged.options, **options}, {**merged.sources, **dict.fromkeys(options, where)}
+        )
+        messages += diagnose(resource.options, resource.sources, names=options)
+        entries.append((key, compile_policy(resource.options)))
+    resources, invalid = compile_resources(entries)
+    for text in invalid:
+        messages.append(
+            f"fastcors: resources pattern {text!r} is not a valid regular expression, so it "
+            f"matches no path and its options never apply. Fix: correct the pattern "
+            f"(or escape it with re.escape)."
+        )
+    _report(merged, messages, (), quiet)
+    return resources
+
+
+def register_policy(
+    config: Mapping[str, Any], layer: Layer, *, reported: Iterable[str] = ()
+) -> tuple[Any, Merged]:
+    """The engine ``Policy`` of a ``cross_origin`` view for one app (defaults < ``config``'s
+    ``CORS_*`` keys < the decorator's ``layer``), and the merged options. ``reported``: the
+    messages already given at decoration."""
+    merged, messages = _merge_and_check(config, [layer])
+    policy = compile_policy(merged.options)
+    _report(merged, messages, reported, quiet=False)
+    return policy, merged
+
+
+def check_own_options(layer: Layer) -> list[str]:
+    """The messages for a decorator's own options, checked at decoration (before any app)."""
+    sources = dict.fromkeys(layer.options, layer.where)
+    return unknown_options(layer.options, KNOWN_OPTIONS, layer.where) + diagnose(
+        layer.options, sources
+    )
