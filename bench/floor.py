@@ -13,7 +13,7 @@ For each headline scenario, next to bare Flask and the two fastcors engines, two
 
 ``append lines`` is a floor for any implementation that answers through an after-request hook;
 what fastcors costs above it is its own work (resource lookup, reading the environ, the decision,
-the Vary scan, error interception). ``WSGI append`` shows what the same lines cost when they skip
+the Vary scan). ``WSGI append`` shows what the same lines cost when they skip
 Flask's hook and Werkzeug's per-line handling. fastcors does not answer that way: other
 after-request functions, and code calling ``app.process_response``, would no longer see the CORS
 headers on the response, which Flask-CORS gives them (SPEC: everything outside the listed
