@@ -15,7 +15,6 @@ import pytest
 from flask import Flask, abort, make_response
 
 import fastcors
-import fastcors._flask
 from fastcors import CORS
 from fastcors._flask import AppState
 
@@ -77,30 +76,9 @@ def test_default_configuration() -> None:
     assert preflight["access-control-allow-origin"] == ["https://a.example"]
 
 
-def test_flasks_context_variable_is_found() -> None:
-    # Flask 2.3 to 3.1 keep the request context in a ContextVar, Flask 3.2 the merged app
-    # context: fastcors reads the request from either without the proxies. A Flask that moves it
-    # again fails here first (and the public fallback, tested below, serves it).
-    app = make_app()
-    assert fastcors._flask.CONTEXT is not None
-    with app.test_request_context("/x", headers={"Origin": "https://a.example"}):
-        ctx = fastcors._flask.CONTEXT()
-        assert ctx.request is flask.request._get_current_object()  # type: ignore[attr-defined]
-        assert ctx.app is app
-        assert fastcors._flask.current_app_and_request() == (app, ctx.request)
-
-
-@pytest.fixture(params=["context variable", "public proxies"])
-def context_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Runs a test with each way the Flask layer reads the current request."""
-    if request.param == "public proxies":
-        monkeypatch.setattr(fastcors._flask, "CONTEXT", None)
-    return str(request.param)
-
-
-def test_both_reads_of_the_request(context_read: str) -> None:
+def test_every_path_that_reads_the_request() -> None:
     # Everything that reads the request (the hook, errors, blueprints, the decorator, its
-    # automatic OPTIONS answer) answers the same through either read.
+    # automatic OPTIONS answer, sync and async) on one app.
     app = make_app()
 
     @app.route("/decorated")
