@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {"rounds": args.rounds, "batch_ms": args.batch_ms, "contenders": keys},
         "statistic": report.STATISTIC,
         **results,
+        "summary": report.summary(results, keys),
     }
     json_path = args.json or args.out / "bench.json"
     md_path = args.markdown or args.out / "summary.md"
