@@ -18,6 +18,8 @@ from libc.string cimport memcmp, memcpy
 
 from werkzeug.datastructures import Headers, MultiDict
 
+from .origins import MAX_ORIGIN_LENGTH, valid_ipv6 as _valid_ipv6
+
 
 cdef extern from "Python.h":
     # A no-op on Python >= 3.12; before that, a str made through the deprecated legacy C API may
@@ -55,6 +57,7 @@ MAX_REQUEST_HEADERS_LENGTH = 4096
 MAX_REQUEST_HEADERS_PIECES = 64
 
 cdef Py_ssize_t _MAX_LENGTH = 4096
+cdef Py_ssize_t _MAX_ORIGIN_LENGTH = MAX_ORIGIN_LENGTH
 # A compile-time constant: it also sizes the stack arrays of Policy.allow_headers.
 cdef enum:
     _MAX_PIECES = 64
@@ -268,6 +271,79 @@ cdef bint _lower_in(const unsigned char* name, Py_ssize_t size, tuple literals) 
         else:
             low = middle + 1
     return False
+
+
+cdef inline bint _scheme_char(unsigned char c) noexcept:
+    return (97 <= c <= 122) or (48 <= c <= 57) or c == 43 or c == 46 or c == 45  # a-z 0-9 + . -
+
+
+cdef inline bint _host_char(unsigned char c) noexcept:
+    return (97 <= c <= 122) or (48 <= c <= 57) or c == 95 or c == 45  # a-z 0-9 _ -
+
+
+cdef bint _valid_name(const unsigned char* s, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """A DNS-style host: at most 253 characters of labels of 1 to 63 [a-z0-9_-], none starting or
+    ending with "-", separated by single dots."""
+    cdef Py_ssize_t i, label = start
+    if end - start > 253 or end == start:
+        return False
+    for i in range(start, end + 1):
+        if i == end or s[i] == 46:  # "."
+            if i == label or i - label > 63 or s[label] == 45 or s[i - 1] == 45:
+                return False
+            label = i + 1
+        elif not _host_char(s[i]):
+            return False
+    return True
+
+
+cdef object _split_origin(str origin):
+    """(scheme, host, port) of a serialised origin, lower-cased, or None. The twin of
+    fastcors.origins.split_origin, which is the specification: the same rules as C loops."""
+    cdef Py_ssize_t size = len(origin), i, scheme_end, host_start, host_end, port_value
+    cdef str lowered
+    cdef const unsigned char* s
+    if size > _MAX_ORIGIN_LENGTH or size == 0 or not origin.isascii():
+        return None
+    lowered = origin.lower()
+    s = <const unsigned char*>PyUnicode_DATA(lowered)
+    if not (97 <= s[0] <= 122):
+        return None
+    i = 1
+    while i < size and _scheme_char(s[i]):
+        i += 1
+    scheme_end = i
+    if size - i < 3 or s[i] != 58 or s[i + 1] != 47 or s[i + 2] != 47:  # "://"
+        return None
+    host_start = i + 3
+    i = host_start
+    if i < size and s[i] == 91:  # "[": an IPv6 address
+        i += 1
+        while i < size and s[i] != 93:  # "]"
+            i += 1
+        if i == size:
+            return None
+        host_end = i + 1
+        if not _valid_ipv6(lowered[host_start:host_end]):
+            return None
+    else:
+        while i < size and (_host_char(s[i]) or s[i] == 46):
+            i += 1
+        host_end = i
+        if not _valid_name(s, host_start, host_end):
+            return None
+    if host_end == size:
+        return (lowered[:scheme_end], lowered[host_start:host_end], None)
+    if s[host_end] != 58 or size - host_end - 1 < 1 or size - host_end - 1 > 5:  # ":" + 1-5 digits
+        return None
+    port_value = 0
+    for i in range(host_end + 1, size):
+        if not (48 <= s[i] <= 57):
+            return None
+        port_value = port_value * 10 + (s[i] - 48)
+    if port_value > 65535:
+        return None
+    return (lowered[:scheme_end], lowered[host_start:host_end], lowered[host_end + 1:])
 
 
 @cython.final
@@ -504,6 +580,13 @@ cdef class Policy:
         names.sort()
         return _COMMA_SPACE.join(names)
 
+    cpdef bint method_allowed(self, object request_method) except -1:
+        """Whether a preflight's Access-Control-Request-Method is one of the methods (METHOD_TOKEN).
+        See fastcors._engine_py.Policy.method_allowed."""
+        if not request_method:
+            return False
+        return request_method in self.methods or (<str?>request_method).upper() in self.methods
+
     cdef object _origin_pair(self, object origin):
         """The Access-Control-Allow-Origin pair for the request's Origin value, or None when no
         origin is allowed (nothing else is answered then)."""
@@ -532,14 +615,7 @@ cdef class Policy:
             out.extend(self._constant)
         if request_private_network is not None and request_private_network == _TRUE:
             out.append(self._private_network_pair)
-        if (
-            method == _OPTIONS
-            and request_method
-            and (
-                request_method in self.methods
-                or (<str?>request_method).upper() in self.methods
-            )
-        ):
+        if method == _OPTIONS and self.method_allowed(request_method):
             names = self.allow_headers(request_headers)
             if names is not None:
                 out.append((_ACAH, names))

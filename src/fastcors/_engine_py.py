@@ -1,11 +1,21 @@
 """The CORS engine in pure Python: the executable specification of fastcors' hot path.
 
-Everything in this module runs per request and looks only at what the request brings. Every
-decision that can be made from the configuration alone was made by :mod:`fastcors._options` when it
-built the :class:`Policy` and :class:`Resources` objects. ``_engine_c.pyx`` is the compiled twin: same
-names, same signatures, same results (``tests/test_engine_parity.py`` holds them to that).
+It reads as the per-request rules of SPEC.md, in their order:
 
-Nothing here mutates shared state, so one policy can serve any number of threads.
+1. a response that already carries ``Access-Control-Allow-Origin``, or that the decorator handled,
+   is left alone (:func:`_add_headers`);
+2. the first resource matching the path as Flask routed it answers (:meth:`Resources.lookup`);
+3. the allowed origin (:meth:`Policy.allowed_origin`, :meth:`Policy.origin_allowed`);
+4. the headers every allowed request gets, and 5. those of a preflight (:meth:`Policy.evaluate`,
+   :meth:`Policy.allow_headers`);
+6. ``Vary: Origin`` (:func:`_add_headers`);
+7. control characters never match (:meth:`Policy.origin_allowed`, :meth:`Policy.allow_headers`).
+
+Everything here runs per request and looks only at what the request brings: every decision the
+configuration alone can make was made when :mod:`fastcors._options` built the :class:`Policy` and
+:class:`Resources` objects. ``_engine_c.pyx`` is the compiled twin: same names, same signatures,
+same results (``tests/test_engine_parity.py`` holds them to that). Nothing here mutates shared
+state, so one policy can serve any number of threads.
 """
 
 from __future__ import annotations
@@ -51,28 +61,6 @@ MAX_REQUEST_HEADERS_PIECES = 64
 
 _ACAO_LOWER = ACAO.lower()
 _VARY_ORIGIN = ("Vary", "Origin")
-#: Header names, exactly as Werkzeug and Flask spell them, that the scan of a response's existing
-#: lines can skip at once: none is Access-Control-Allow-Origin or Vary in any spelling.
-_PLAIN_NAMES = frozenset(
-    {
-        "Accept-Ranges",
-        "Allow",
-        "Cache-Control",
-        "Content-Disposition",
-        "Content-Encoding",
-        "Content-Length",
-        "Content-Range",
-        "Content-Type",
-        "Date",
-        "ETag",
-        "Expires",
-        "Last-Modified",
-        "Location",
-        "Retry-After",
-        "Set-Cookie",
-        "WWW-Authenticate",
-    }
-)
 _PN = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
 
 # RFC 9110 token: 1*tchar.
@@ -216,42 +204,40 @@ class Policy:
         )
 
     def origin_allowed(self, origin: str) -> bool:
-        """Whether a (non-empty) Origin value is allowed: literal match ignoring case, or a pattern
-        matching all of it. A value with a control character is never allowed."""
+        """Whether a (non-empty) Origin value is allowed: a literal equal to it ignoring case, the
+        wildcard, or a pattern matching all of it (ORIGIN_FULLMATCH). A value with a control
+        character is never allowed (rule 7; the literals were checked for them when compiled)."""
         literals = self._origin_literals
         if literals and (origin in literals or origin.casefold() in literals):
-            # Literals were checked for control characters when the policy was compiled.
             return True
-        return self._pattern_allows(origin)
-
-    def _pattern_allows(self, origin: str) -> bool:
-        """origin_allowed without the literals: the wildcard or a pattern, for a value without
-        control characters."""
         if not (self.any_origin or self._origin_patterns):
             return False
-        # isprintable() is a quick C-level "no control character" for the usual case.
         if not origin.isprintable() and _find_ctl(origin) is not None:
             return False
         if self.any_origin:
             return True
-        patterns: Sequence[re.Pattern[str]] = self._origin_patterns
-        if self._origin_suffixes is not None and origin.isascii():
-            lowered = origin.lower()
-            size = len(lowered)
-            patterns = ()
-            for length in self._suffix_lengths:
-                if length <= size:
-                    bucket = self._origin_suffixes.get(lowered[size - length :])
-                    if bucket is not None:
-                        patterns = bucket
-                        break
-        for pattern in patterns:
+        for pattern in self._candidate_patterns(origin):
             if pattern.fullmatch(origin) is not None:
                 return True
         return False
 
+    def _candidate_patterns(self, origin: str) -> Sequence[re.Pattern[str]]:
+        """The origin patterns that can match ``origin``: with a suffix index, an ASCII Origin's
+        bucket (the longest indexed suffix it ends with, ignoring case); else all of them."""
+        if self._origin_suffixes is None or not origin.isascii():
+            return self._origin_patterns
+        lowered = origin.lower()
+        size = len(lowered)
+        for length in self._suffix_lengths:
+            if length <= size:
+                bucket = self._origin_suffixes.get(lowered[size - length :])
+                if bucket is not None:
+                    return bucket
+        return ()
+
     def header_allowed(self, name: str) -> bool:
-        """Whether one requested header name (already a valid token) is allowed."""
+        """Whether one requested header name (already a valid token) is allowed: anything under
+        ``*``, a literal equal to it ignoring case, or a pattern matching its start."""
         literals = self._header_literals
         if self.any_header or (literals and (name in literals or name.casefold() in literals)):
             return True
@@ -260,45 +246,28 @@ class Policy:
                 return True
         return False
 
-    def _allowed_names(self, names: list[str]) -> list[str]:
-        """The allowed ones of some requested header names (valid tokens), in order."""
-        if self._header_patterns:
-            return [name for name in names if self.header_allowed(name)]
-        literals = self._header_literals  # header_allowed's test, without a call per name
-        return [name for name in names if name in literals or name.casefold() in literals]
-
     def allow_headers(self, value: str | None) -> str | None:
         """The Access-Control-Allow-Headers value for an Access-Control-Request-Headers value.
 
         HEADERS_BOUNDED: over 4096 characters or over 64 comma-separated pieces gives None; pieces
-        are stripped of spaces and tabs, and empty or non-token pieces are dropped. The allowed names
-        are returned as sent, sorted, joined with ", "; None when there are none.
+        are stripped of spaces and tabs, and empty or non-token pieces are dropped (so a name with
+        a control character never matches). The allowed names are returned as sent, sorted,
+        joined with ", "; None when there are none.
         """
         if not value or len(value) > MAX_REQUEST_HEADERS_LENGTH:
             return None
-        if _find_not_token_or_comma(value) is None:
-            # What browsers send: tokens and commas only (empty pieces possible, rarely).
-            # (at most one piece more than allowed, however many commas there are)
-            names = value.split(",", MAX_REQUEST_HEADERS_PIECES)
-            if len(names) > MAX_REQUEST_HEADERS_PIECES:
-                return None
-            if "" in names:
-                names = [name for name in names if name]
-            if not self.any_header:
-                names = self._allowed_names(names)
-        elif value.count(",") >= MAX_REQUEST_HEADERS_PIECES:
+        if value.count(",") >= MAX_REQUEST_HEADERS_PIECES:
             return None
+        if _find_not_token_or_comma(value) is None:
+            # What browsers send (tokens and commas only): the non-empty pieces are the names.
+            tokens = [name for name in value.split(",") if name]
         elif _is_token_list(value) is not None:
             # Tokens with spaces or tabs around them, no empty piece.
-            names = value.replace(" ", "").replace("\t", "").split(",")
-            if not self.any_header:
-                names = self._allowed_names(names)
+            tokens = value.replace(" ", "").replace("\t", "").split(",")
         else:
-            names = []
-            for piece in value.split(","):
-                name = piece.strip(" \t")
-                if name and _is_token(name) is not None and self.header_allowed(name):
-                    names.append(name)
+            pieces = [piece.strip(" \t") for piece in value.split(",")]
+            tokens = [name for name in pieces if name and _is_token(name) is not None]
+        names = tokens if self.any_header else [n for n in tokens if self.header_allowed(n)]
         if not names:
             return None
         names.sort()
@@ -321,35 +290,41 @@ class Policy:
         :param request_private_network: Access-Control-Request-Private-Network, or None.
         :return: the pairs to append, or None when no origin is allowed (no CORS headers).
         """
+        # Rule 3: the allowed origin, or no CORS headers at all.
         allowed: str | None
-        if origin:
-            if self._wildcard_reply:
-                allowed = "*"
-            elif (self.any_origin and origin.isprintable()) or self.origin_allowed(origin):
-                # (the first test is origin_allowed's answer for "*" without a call: a printable
-                # value has no control character)
-                allowed = origin
-            else:
-                return None
-        else:
+        if not origin:
             allowed = self.no_origin_value
             if allowed is None:
                 return None
-        pairs = [(ACAO, allowed)]
-        if self._constant:
-            pairs.extend(self._constant)
-        if request_private_network is not None and request_private_network == "true":
-            pairs.append(self._private_network_pair)
-        if (
-            method == "OPTIONS"
-            and request_method
-            and (request_method in self.methods or request_method.upper() in self.methods)
+        elif self._wildcard_reply:
+            allowed = "*"
+        elif (
+            origin in self._origin_literals
+            or (self.any_origin and origin.isprintable())
+            or self.origin_allowed(origin)
         ):
+            # (the first two tests are origin_allowed's answer, without a call, for the usual
+            # hits: an exact literal, and "*" with a value that has no control character)
+            allowed = origin
+        else:
+            return None
+        # Rules 4 and 5.
+        pairs = [(ACAO, allowed), *self._constant]
+        if request_private_network == "true":
+            pairs.append(self._private_network_pair)
+        if method == "OPTIONS" and self.method_allowed(request_method):
             names = self.allow_headers(request_headers)
             if names is not None:
                 pairs.append((ACAH, names))
             pairs.extend(self._preflight)
         return pairs
+
+    def method_allowed(self, request_method: str | None) -> bool:
+        """Whether a preflight's Access-Control-Request-Method is one of the methods: the value as
+        received, upper-cased and not trimmed (METHOD_TOKEN)."""
+        if not request_method:
+            return False
+        return request_method.upper() in self.methods
 
 
 class Resources:
@@ -364,13 +339,12 @@ class Resources:
         the prefix).
     """
 
-    __slots__ = ("_buckets", "_default", "_lengths", "_literals", "_only")
+    __slots__ = ("_buckets", "_default", "_lengths", "_literals")
 
     _literals: dict[str, Policy]
     _buckets: dict[str, tuple[tuple[re.Pattern[str] | None, Policy], ...]]
     _lengths: tuple[int, ...]
     _default: Policy | None
-    _only: Policy | None
 
     def __init__(
         self,
@@ -385,31 +359,27 @@ class Resources:
         catch_all = self._buckets.get("", ())
         only_catch_all = len(self._buckets) == 1 and catch_all and catch_all[0][0] is None
         init(self, "_default", catch_all[0][1] if only_catch_all else None)
-        # The default table (one catch-all, no literal path): every path gets the same policy.
-        init(self, "_only", None if self._literals else self._default)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
     def lookup(self, path: str) -> Policy | None:
-        """The policy of the first resource matching ``path`` (PATH_ONCE: as routed), or None."""
+        """The policy of the first resource matching ``path`` (PATH_ONCE: as routed), or None: an
+        exact literal path, else the catch-all when it is the only pattern, else the first
+        pattern of the bucket of the longest indexed prefix the path starts with."""
         policy = self._literals.get(path)
         if policy is not None:
             return policy
         if self._default is not None:
             return self._default
-        return self._pattern_lookup(path)
-
-    def _pattern_lookup(self, path: str) -> Policy | None:
-        """lookup's last step: the first pattern resource matching ``path``, or None."""
         size = len(path)
         for length in self._lengths:
             if length <= size:
                 candidates = self._buckets.get(path[:length])
                 if candidates is not None:
-                    for pattern, policy in candidates:
+                    for pattern, candidate in candidates:
                         if pattern is None or pattern.match(path) is not None:
-                            return policy
+                            return candidate
                     return None
         return None
 
@@ -424,7 +394,14 @@ def _lists_origin(value: str) -> bool:
 
 
 def _header_lines(headers: Any) -> list[tuple[str, str]] | None:
-    """The line list of a Headers subclass, or None for any other kind of headers object."""
+    """The line list of a Werkzeug ``Headers`` (or subclass), or None for any other kind of
+    headers object.
+
+    Werkzeug keeps a response's header lines as a list of (name, value) tuples; reading and
+    extending it directly skips ``Headers``' per-call key normalisation and value validation,
+    which cost more than the CORS decision itself. Every value fastcors adds is valid: a CORS
+    value never holds a control character.
+    """
     if isinstance(headers, Headers):
         lines = getattr(headers, "_list", None)
         if type(lines) is list:
@@ -432,118 +409,62 @@ def _header_lines(headers: Any) -> list[tuple[str, str]] | None:
     return None
 
 
-def _evaluate_request(policy: Policy, request: _Request) -> list[tuple[str, str]] | None:
-    """``policy.evaluate`` on the request's values, read from the WSGI environ directly (not
-    through request.headers)."""
+def _add_headers(policy: Policy, request: _Request, response: Any, extension: bool) -> None:
+    """Add ``policy``'s answer to ``request`` to the response's headers: the one way both
+    ``apply`` and ``apply_policy`` write headers.
+
+    Rule 1: a response the decorator handled is left alone, and so (for the extension) is one
+    that already carries a non-empty Access-Control-Allow-Origin. Rules 3 to 5: the pairs of
+    :meth:`Policy.evaluate`, on values read from the WSGI environ (not through
+    ``request.headers``). Rule 6 (VARY_ALL): a policy that varies on Origin adds ``Vary: Origin``
+    unless a Vary line already lists ``Origin`` or ``*``. Like Flask-CORS, a headers object that is
+    neither ``Headers`` nor ``MultiDict`` (some libraries set a plain dict) becomes a ``MultiDict``.
+    """
+    if getattr(response, MARK, False):
+        return
+    headers = response.headers
+    lines = headers._list if type(headers) is Headers else _header_lines(headers)
+    if lines is None and not isinstance(headers, (Headers, MultiDict)):
+        headers = response.headers = MultiDict(headers)
+    existing = lines if lines is not None else headers.items(multi=True)
+    vary = policy.vary
+    vary_listed = False
+    acao_seen = not extension  # only the first Access-Control-Allow-Origin line counts
+    for name, value in existing:
+        # (the length test spares a lower() for the usual Content-Type and Content-Length)
+        size = len(name)
+        if size == 27 and not acao_seen and name.lower() == _ACAO_LOWER:
+            if value:
+                return
+            acao_seen = True
+        elif size == 4 and vary and not vary_listed and name.lower() == "vary":
+            vary_listed = _lists_origin(value)
     environ = request.environ
     method = request.method
-    if method == "OPTIONS":
-        request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        request_headers = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
-    else:  # only preflights read these
-        request_method = request_headers = None
-    return policy.evaluate(
-        environ.get("HTTP_ORIGIN"), method, request_method, request_headers, environ.get(_PN)
+    preflight = method == "OPTIONS"  # only preflights read the two request headers
+    pairs = policy.evaluate(
+        environ.get("HTTP_ORIGIN"),
+        method,
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD") if preflight else None,
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS") if preflight else None,
+        environ.get(_PN),
     )
-
-
-def _add_headers_by_api(policy: Policy, request: _Request, response: Any, extension: bool) -> None:
-    """The answer for a response whose headers are not a Werkzeug ``Headers`` line list: through
-    the public API. Like Flask-CORS, a headers object that is neither Headers nor MultiDict (some
-    libraries set a plain dict) becomes a MultiDict."""
-    headers = response.headers
-    if extension and headers is not None and headers.get(ACAO):
-        return
-    if not isinstance(headers, (Headers, MultiDict)):
-        headers = MultiDict(headers)
-        response.headers = headers
-    vary = policy.vary
-    vary_listed = vary and any(_lists_origin(value) for value in headers.getlist("Vary"))
-    for name, value in _evaluate_request(policy, request) or ():
-        headers.add(name, value)
+    added = pairs or []
     if vary and not vary_listed:
-        headers.add(*_VARY_ORIGIN)
+        added.append(_VARY_ORIGIN)
+    if lines is not None:
+        lines.extend(added)
+    else:
+        for name, value in added:
+            headers.add(name, value)
 
 
 def apply(resources: Resources, request: _Request, response: Any) -> Any:
-    """The after-request work of ``CORS``: find the resource for the request's path and add its
-    CORS headers to the response, unless the response already carries a (non-empty)
-    Access-Control-Allow-Origin or the decorator handled it. Returns the response.
-
-    This is ``Policy.evaluate`` written out in one function with the rest of the work, for
-    responses whose headers are a Werkzeug ``Headers`` line list: in CPython each call and each
-    intermediate list costs as much as a step of the work. ``tests/test_engine.py`` holds it to
-    adding exactly ``evaluate``'s pairs.
-    """
-    path = request.path
-    # Resources.lookup's first steps, inline: the only policy, an exact path, the catch-all.
-    policy = (
-        resources._only
-        or resources._literals.get(path)
-        or resources._default
-        or resources._pattern_lookup(path)
-    )
-    if policy is None or getattr(response, MARK, False):
-        return response
-    headers = response.headers
-    lines = headers._list if type(headers) is Headers else _header_lines(headers)
-    if lines is None:
-        _add_headers_by_api(policy, request, response, True)
-        return response
-    # Werkzeug keeps a response's header lines as a list of (name, value) tuples; reading and
-    # extending it directly skips Headers' per-call key normalisation and value validation, which
-    # costs more than the rest of the request's CORS work. Every value added here is validated: a
-    # CORS value never holds a control character.
-    vary = policy.vary
-    vary_listed = acao_seen = False
-    for name, value in lines:
-        if name in _PLAIN_NAMES:
-            continue
-        size = len(name)
-        if size == 27:
-            if not acao_seen and name.lower() == _ACAO_LOWER:
-                if value:
-                    return response
-                acao_seen = True
-        elif size == 4 and vary and not vary_listed and name.lower() == "vary":
-            vary_listed = _lists_origin(value)
-    # The WSGI environ, read directly (not through request.headers).
-    environ = request.environ
-    origin = environ.get("HTTP_ORIGIN")
-    allowed: str | None = origin
-    if origin:
-        if policy._wildcard_reply:
-            allowed = "*"
-        elif policy.any_origin:
-            if not origin.isprintable() and not policy._pattern_allows(origin):
-                allowed = None
-        else:
-            literals = policy._origin_literals
-            if not (
-                (literals and (origin in literals or origin.casefold() in literals))
-                or (policy._origin_patterns and policy._pattern_allows(origin))
-            ):
-                allowed = None
-    else:
-        allowed = policy.no_origin_value
-    if allowed is not None:
-        lines.append((ACAO, allowed))
-        if policy._constant:
-            lines.extend(policy._constant)
-        if _PN in environ and environ[_PN] == "true":
-            lines.append(policy._private_network_pair)
-        if request.method == "OPTIONS":
-            request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-            if request_method and (
-                request_method in policy.methods or request_method.upper() in policy.methods
-            ):
-                names = policy.allow_headers(environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"))
-                if names is not None:
-                    lines.append((ACAH, names))
-                if policy._preflight:
-                    lines.extend(policy._preflight)
-    if vary and not vary_listed:
-        lines.append(_VARY_ORIGIN)
+    """The after-request work of ``CORS``: the policy of the resource matching the request's
+    path adds its headers to the response (see :func:`_add_headers`). Returns the response."""
+    policy = resources.lookup(request.path)
+    if policy is not None:
+        _add_headers(policy, request, response, True)
     return response
 
 
@@ -551,23 +472,6 @@ def apply_policy(policy: Policy, request: _Request, response: Any) -> Any:
     """The work of ``cross_origin``: add the policy's headers (unless an inner decorator already
     did) and mark the response as handled. Returns the response. Unlike ``apply``, it adds them
     even to a response that already has an Access-Control-Allow-Origin (as Flask-CORS does)."""
-    if not getattr(response, MARK, False):
-        headers = response.headers
-        lines = headers._list if type(headers) is Headers else _header_lines(headers)
-        if lines is None:
-            _add_headers_by_api(policy, request, response, False)
-        else:
-            vary = policy.vary
-            vary_listed = False
-            if vary:
-                for name, value in lines:
-                    if len(name) == 4 and name.lower() == "vary" and _lists_origin(value):
-                        vary_listed = True
-                        break
-            pairs = _evaluate_request(policy, request)
-            if pairs is not None:
-                lines.extend(pairs)
-            if vary and not vary_listed:
-                lines.append(_VARY_ORIGIN)
+    _add_headers(policy, request, response, False)
     setattr(response, MARK, True)
     return response

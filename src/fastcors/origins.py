@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["MAX_ORIGIN_LENGTH", "OriginCheck", "Wildcard", "split_origin"]
+__all__ = ["MAX_ORIGIN_LENGTH", "OriginCheck", "Wildcard", "split_origin", "valid_ipv6"]
 
 LOG = logging.getLogger("fastcors")
 
@@ -36,15 +36,20 @@ _PORT = re.compile(r"[0-9]{1,5}")
 _ORIGIN = re.compile(r"([a-z][a-z0-9+.\-]*)://([a-z0-9_\-.]+|\[[0-9a-f:.]+\])(?::([0-9]{1,5}))?")
 
 
+def valid_ipv6(host: str) -> bool:
+    """Whether ``host`` is an IPv6 address in brackets, as in a URL (``[::1]``)."""
+    if _IPV6.fullmatch(host) is None:
+        return False
+    try:
+        ipaddress.IPv6Address(host[1:-1])
+    except ValueError:
+        return False
+    return True
+
+
 def _valid_host(host: str) -> bool:
     if host.startswith("["):
-        if _IPV6.fullmatch(host) is None:
-            return False
-        try:
-            ipaddress.IPv6Address(host[1:-1])
-        except ValueError:
-            return False
-        return True
+        return valid_ipv6(host)
     if len(host) > 253:
         return False
     return all(_LABEL.fullmatch(label) is not None for label in host.split("."))
