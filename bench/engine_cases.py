@@ -148,7 +148,8 @@ class PreparedEngine:
 
 
 def _compile(case: EngineCase, module: types.ModuleType) -> tuple[Any, Any]:
-    from fastcors._options import Layer, compile_policy, compile_resources, config_layer, merge
+    from fastcors._compile import compile_policy, compile_resources
+    from fastcors._options import Layer, config_layer, merge
 
     merged = merge(config_layer({}), Layer(case.options, "bench"))
     policy = compile_policy(merged.options)

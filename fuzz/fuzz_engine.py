@@ -61,13 +61,13 @@ if USE_ATHERIS:
 
 if USE_ATHERIS:
     with atheris.instrument_imports(include=["fastcors"]):
+        import fastcors._compile as compile_module
         import fastcors._engine as selector
         import fastcors._engine_py as engine_py
-        import fastcors._options as options_module
 else:
+    import fastcors._compile as compile_module
     import fastcors._engine as selector
     import fastcors._engine_py as engine_py
-    import fastcors._options as options_module
 
 from tests.cors_oracle import ACAH, ACAO, Oracle, first_resource, has_ctl, is_token  # noqa: E402
 
@@ -255,7 +255,7 @@ def compile_both(options: dict[str, Any]) -> tuple[Any, ...] | Exception:
         with engine(module), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                results.append(options_module.compile_policy({**DEFAULTS, **options}))
+                results.append(compile_module.compile_policy({**DEFAULTS, **options}))
             except (ValueError, TypeError) as exc:
                 results.append(exc)
     first, second = results
@@ -325,13 +325,13 @@ def check_resources(source: Source) -> None:
     for module in ENGINES:
         with engine(module):
             try:
-                entries = options_module.resource_entries(table)
+                entries = compile_module.resource_entries(table)
             except (ValueError, TypeError):
                 return
             policies = [
-                (key, options_module.compile_policy({**DEFAULTS, **opts})) for key, opts in entries
+                (key, compile_module.compile_policy({**DEFAULTS, **opts})) for key, opts in entries
             ]
-            resources, _invalid = options_module.compile_resources(policies)
+            resources, _invalid = compile_module.compile_resources(policies)
             policy = resources.lookup(path)
             owner = next((key for key, p in policies if p is policy), None)
             found.append(owner)

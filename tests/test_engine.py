@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.wrappers import Response
 
-from fastcors._options import combine, literal_suffix, origin_index
+from fastcors._compile import policy_fields, resource_table
+from fastcors._regex import combine, literal_suffix, origin_index
 
 from .helpers import policy_kwargs, wsgi_environ
 
@@ -23,7 +24,7 @@ ACAO = "Access-Control-Allow-Origin"
 
 
 def make_policy(engine: types.ModuleType, **overrides: Any) -> Any:
-    return engine.Policy(**policy_kwargs(**overrides))
+    return engine.Policy(policy_fields(**policy_kwargs(**overrides)))
 
 
 class FakeRequest:
@@ -222,11 +223,13 @@ def test_allow_headers_literals_and_patterns(engine: types.ModuleType) -> None:
 def test_resources_literal_bucket_and_universal_entries(engine: types.ModuleType) -> None:
     a, b, c, d = (make_policy(engine, no_origin_value=str(i)) for i in range(4))
     resources = engine.Resources(
-        {"/exact": a},
-        {
-            "/api/": [(re.compile(r"/api/v\d+/.*"), b), (None, c)],
-            "": [(None, d)],
-        },
+        resource_table(
+            {"/exact": a},
+            {
+                "/api/": [(re.compile(r"/api/v\d+/.*"), b), (None, c)],
+                "": [(None, d)],
+            },
+        )
     )
     assert resources.lookup("/exact") is a
     assert resources.lookup("/api/v2/users") is b
@@ -237,7 +240,7 @@ def test_resources_literal_bucket_and_universal_entries(engine: types.ModuleType
 
 def test_resources_without_catch_all(engine: types.ModuleType) -> None:
     a = make_policy(engine)
-    resources = engine.Resources({}, {"/api/": [(re.compile(r"/api/\d+$"), a)]})
+    resources = engine.Resources(resource_table({}, {"/api/": [(re.compile(r"/api/\d+$"), a)]}))
     assert resources.lookup("/api/12") is a
     assert resources.lookup("/api/x") is None
     assert resources.lookup("/ap") is None
@@ -248,7 +251,7 @@ def test_resources_without_catch_all(engine: types.ModuleType) -> None:
 
 
 def resources_for(engine: types.ModuleType, policy: Any) -> Any:
-    return engine.Resources({}, {"": [(None, policy)]})
+    return engine.Resources(resource_table({}, {"": [(None, policy)]}))
 
 
 def test_apply_appends_pairs_and_vary(engine: types.ModuleType) -> None:
@@ -344,7 +347,7 @@ def test_existing_allow_origin_found_behind_ordinary_headers(
 
 def test_apply_without_matching_resource_touches_nothing(engine: types.ModuleType) -> None:
     policy = make_policy(engine, any_origin=True, vary=True)
-    resources = engine.Resources({"/only": policy}, {})
+    resources = engine.Resources(resource_table({"/only": policy}, {}))
     response = Response("x")
     before = list(response.headers.items())
     engine.apply(resources, FakeRequest("/other", HTTP_ORIGIN="https://a.example"), response)
@@ -394,7 +397,7 @@ def test_policies_are_immutable(engine: types.ModuleType) -> None:
     policy = make_policy(engine)
     with pytest.raises(AttributeError):
         policy.vary = True  # type: ignore[misc]
-    resources = engine.Resources({}, {})
+    resources = engine.Resources(resource_table({}, {}))
     with pytest.raises(AttributeError):
         resources._literals = {}  # type: ignore[misc]
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
 import fastcors._engine_py as py_engine
-from fastcors._options import origin_index
+from fastcors._compile import policy_fields, resource_table
+from fastcors._regex import origin_index
 
 from .helpers import policy_kwargs
 
@@ -171,8 +172,8 @@ def test_evaluate_parity(
     request_headers: str | None,
     private_network: str | None,
 ) -> None:
-    py_policy = py_engine.Policy(**options)
-    c_policy = compiled.Policy(**options)
+    py_policy = py_engine.Policy(policy_fields(**options))
+    c_policy = compiled.Policy(policy_fields(**options))
     args = (origin, method, request_method, request_headers, private_network)
     assert c_policy.evaluate(*args) == py_policy.evaluate(*args)
     assert c_policy.allow_headers(request_headers) == py_policy.allow_headers(request_headers)
@@ -224,8 +225,8 @@ def test_allow_headers_parity(
         header_literals=literals,
         header_patterns=[re.compile(p, re.IGNORECASE) for p in patterns],
     )
-    expected = py_engine.Policy(**options).allow_headers(value)
-    assert compiled.Policy(**options).allow_headers(value) == expected
+    expected = py_engine.Policy(policy_fields(**options)).allow_headers(value)
+    assert compiled.Policy(policy_fields(**options)).allow_headers(value) == expected
 
 
 RESOURCE_PATTERNS = [r"/api/v\d+/.*", r"/api/.*", r"/static/[a-z]+\.css", r"/x$", r"/files/(a|b)"]
@@ -258,7 +259,9 @@ def test_lookup_parity(
     names = {}
     for module in (py_engine, compiled):
         policies = {
-            i: module.Policy(**policy_kwargs(any_origin=True, no_origin_value=str(i)))
+            i: module.Policy(
+                policy_fields(**policy_kwargs(any_origin=True, no_origin_value=str(i)))
+            )
             for i in range(10)
         }
         buckets: dict[str, list[Any]] = {}
@@ -266,7 +269,7 @@ def test_lookup_parity(
             buckets.setdefault(key, []).append(
                 (None if source is None else re.compile(source), policies[i])
             )
-        table = module.Resources(dict.fromkeys(literals, policies[9]), buckets)
+        table = module.Resources(resource_table(dict.fromkeys(literals, policies[9]), buckets))
         found = table.lookup(path)
         names[module.__name__] = None if found is None else found.no_origin_value
     assert len(set(names.values())) == 1, names
@@ -303,11 +306,11 @@ def test_apply_parity(
         environ["HTTP_ACCESS_CONTROL_REQUEST_HEADERS"] = request_headers
     results = []
     for module in (py_engine, compiled):
-        policy = module.Policy(**options)
+        policy = module.Policy(policy_fields(**options))
         response = Response("x", headers=existing)
         request = Request("/p", method, environ)
         if extension:
-            module.apply(module.Resources({"/p": policy}, {}), request, response)
+            module.apply(module.Resources(resource_table({"/p": policy}, {})), request, response)
         else:
             module.apply_policy(policy, request, response)
         results.append(list(response.headers.items()))

@@ -32,7 +32,14 @@ from werkzeug.wrappers import Request
 
 import fastcors._engine_py as engine_py
 from fastcors import CORS, cross_origin
-from fastcors._options import DEFAULTS, compile_policy, compile_resources, resource_entries
+from fastcors._compile import (
+    compile_policy,
+    compile_resources,
+    policy_fields,
+    resource_entries,
+    resource_table,
+)
+from fastcors._options import DEFAULTS
 
 from .cors_oracle import ACAH, ACAO, Oracle, first_resource, has_ctl, is_token
 from .helpers import cors_lines, wsgi_environ
@@ -387,21 +394,23 @@ def counting_policy(
     engine: types.ModuleType, header: CountingPattern, origin: CountingPattern
 ) -> Any:
     return engine.Policy(
-        any_origin=False,
-        send_wildcard=False,
-        origin_literals=["https://a.example"],
-        origin_patterns=[origin],
-        no_origin_value="https://a.example",
-        expose_headers=None,
-        credentials=False,
-        private_network=False,
-        methods=["GET", "POST"],
-        allow_methods="GET, POST",
-        max_age=None,
-        any_header=False,
-        header_literals=["content-type"],
-        header_patterns=[header],
-        vary=True,
+        policy_fields(
+            any_origin=False,
+            send_wildcard=False,
+            origin_literals=["https://a.example"],
+            origin_patterns=[origin],
+            no_origin_value="https://a.example",
+            expose_headers=None,
+            credentials=False,
+            private_network=False,
+            methods=["GET", "POST"],
+            allow_methods="GET, POST",
+            max_age=None,
+            any_header=False,
+            header_literals=["content-type"],
+            header_patterns=[header],
+            vary=True,
+        )
     )
 
 
@@ -498,21 +507,23 @@ def test_pure_engine_parsing_is_linear_in_interpreted_lines() -> None:
     has no Python lines to count; its work is bounded by the pattern-call tests above and its
     answers are held equal to this engine's by the parity tests."""
     pure = engine_py.Policy(
-        any_origin=False,
-        send_wildcard=False,
-        origin_literals=[],
-        origin_patterns=[],
-        no_origin_value=None,
-        expose_headers=None,
-        credentials=False,
-        private_network=False,
-        methods=["GET"],
-        allow_methods="GET",
-        max_age=None,
-        any_header=False,
-        header_literals=["x-a", "x-b"],
-        header_patterns=[re.compile("x-c", re.IGNORECASE)],
-        vary=False,
+        policy_fields(
+            any_origin=False,
+            send_wildcard=False,
+            origin_literals=[],
+            origin_patterns=[],
+            no_origin_value=None,
+            expose_headers=None,
+            credentials=False,
+            private_network=False,
+            methods=["GET"],
+            allow_methods="GET",
+            max_age=None,
+            any_header=False,
+            header_literals=["x-a", "x-b"],
+            header_patterns=[re.compile("x-c", re.IGNORECASE)],
+            vary=False,
+        )
     )
     filename = engine_py.__file__
 
@@ -534,7 +545,7 @@ def test_pure_engine_parsing_is_linear_in_interpreted_lines() -> None:
 def test_resource_lookup_work_is_bounded(engine: types.ModuleType) -> None:
     patterns = [CountingPattern(r"/api/v\d+/items"), CountingPattern(r"/api/[a-z]+/x")]
     policy = policy_for({})
-    resources = engine.Resources({}, {"/api/": [(p, policy) for p in patterns]})
+    resources = engine.Resources(resource_table({}, {"/api/": [(p, policy) for p in patterns]}))
     for path in ["/api/" + "a" * 65536, "/api/" + "%2f" * 4096, "/other/" + "/" * 8192]:
         before = sum(p.calls for p in patterns)
         resources.lookup(path)

@@ -19,6 +19,9 @@ from typing import Any
 import flask
 import werkzeug
 
+from ._options import as_list, entry_pattern, is_regex, is_wildcard
+from .origins import OriginCheck, Wildcard
+
 __all__ = ["CORSConfigWarning", "diagnose", "report", "unknown_config_keys", "unknown_options"]
 
 BOOLEAN_OPTIONS = (
@@ -32,7 +35,6 @@ BOOLEAN_OPTIONS = (
     "strict",
 )
 
-_REGEX_CHARS = frozenset("*\\]?$^[()")
 _ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]+")
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -41,18 +43,12 @@ class CORSConfigWarning(UserWarning):
     """A fastcors configuration that works but is probably not what was meant, or is unsafe."""
 
 
-def _items(value: Any) -> list[Any]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        return [value]
-    return list(value)
-
-
 def _lists_star(value: Any) -> bool:
     if value is None:
         return False
     if isinstance(value, str):
         return "*" in (part.strip() for part in value.split(","))
-    return any(isinstance(item, str) and item.strip() == "*" for item in _items(value))
+    return any(isinstance(item, str) and item.strip() == "*" for item in as_list(value))
 
 
 def _from(sources: Mapping[str, str] | None, name: str) -> str:
@@ -65,19 +61,17 @@ def _from(sources: Mapping[str, str] | None, name: str) -> str:
 def _wildcard_origins(origins: Any) -> list[str]:
     """The origins entries that admit any site: '*', and every pattern matching 'null' in full."""
     found = []
-    for item in _items(origins):
+    for item in as_list(origins):
         if isinstance(item, re.Pattern):
             if isinstance(item.pattern, str) and item.fullmatch("null"):
                 found.append(item.pattern)
         elif isinstance(item, str):
-            if item in ("*", ".*"):
+            if is_wildcard(item):
                 found.append(item)
-            elif not _REGEX_CHARS.isdisjoint(item):
-                try:
-                    if re.fullmatch(item, "null", re.IGNORECASE):
-                        found.append(item)
-                except re.error:
-                    pass
+            elif is_regex(item):
+                pattern = entry_pattern(item)
+                if pattern is not None and pattern.fullmatch("null"):
+                    found.append(item)
             elif item.casefold() == "null":
                 found.append(item)
     return found
@@ -114,6 +108,59 @@ def unknown_config_keys(config: Mapping[str, Any], known: Iterable[str]) -> list
             f"configure keeps its default. Fix: {hint}"
         )
     return messages
+
+
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def _is_loopback(wildcard: Wildcard) -> bool:
+    return wildcard.host in _LOOPBACK_HOSTS or wildcard.host.endswith(".localhost")
+
+
+def _is_public_suffix(domain: str) -> bool:
+    """Whether ``domain`` is a public suffix (``com``, ``co.uk``, ``github.io``): a domain under
+    which anyone can register a name. From the Public Suffix List as packaged by
+    ``publicsuffixlist``, which ships the list itself (no download) and is released within days
+    of every change to it; both its ICANN and private sections count, since a ``*.github.io``
+    wildcard admits every GitHub Pages site."""
+    from publicsuffixlist import PublicSuffixList
+
+    return bool(_public_suffix_list(PublicSuffixList).is_public(domain))
+
+
+_PSL: list[Any] = []
+
+
+def _public_suffix_list(factory: Any) -> Any:
+    if not _PSL:
+        _PSL.append(factory())
+    return _PSL[0]
+
+
+def _looks_like_a_glob(item: str) -> bool:
+    """An origin string that reads as a glob (``https://*.example.com``, ``http://localhost:*``)
+    but, holding ``*``, is a regular expression."""
+    if "*" not in item or item.strip() in ("*", ".*"):
+        return False
+    host = item.split("://", 1)[-1]
+    return "://*" in item or "*." in host or item.endswith(":*")
+
+
+def _glob_examples(item: str) -> tuple[str | None, str | None]:
+    """(an origin the glob was surely meant to admit but the regex refuses, an origin the regex
+    admits that the glob never meant), each None when this pattern does not show it."""
+    pattern = entry_pattern(item)
+    if pattern is None:
+        return None, None
+    meant = item.replace("*.", "sub.", 1) if "*." in item else item
+    meant = meant[:-2] + ":3000" if meant.endswith(":*") else meant.replace("*", "sub", 1)
+    refused = meant if pattern.fullmatch(meant) is None else None
+    admitted = None
+    if "*." in item:
+        glued = item.replace("*.", "a", 1)  # "https://aexample.com": a domain anyone can register
+        if pattern.fullmatch(glued) is not None:
+            admitted = glued
+    return refused, admitted
 
 
 def diagnose(
@@ -166,11 +213,72 @@ def diagnose(
                     f"answers. Fix: list the trusted origins, e.g. origins=['https://app.example.com']."
                 )
 
+    if (
+        has("supports_credentials")
+        and has("origins")
+        and check & {"supports_credentials", "origins"}
+        and options["supports_credentials"]
+    ):
+        for item in as_list(options["origins"]):
+            if not isinstance(item, Wildcard) or _is_loopback(item):
+                continue
+            if item.subdomains and _is_public_suffix(item.host):
+                found.append(
+                    f"fastcors: origins entry {item!r}{_from(sources, 'origins')} with "
+                    f"supports_credentials=True: {item.host!r} is a public suffix (a domain under "
+                    f"which anyone can register a name), so any site registered there can make "
+                    f"credentialed requests with your users' cookies and read the answers. Fix: "
+                    f"put your own domain in the wildcard, e.g. Wildcard('https://*.example.{item.host}')."
+                )
+            if item.scheme == "http":
+                found.append(
+                    f"fastcors: origins entry {item!r}{_from(sources, 'origins')} with "
+                    f"supports_credentials=True admits plain-http origins on a non-loopback host: "
+                    f"anyone on the network path can inject a page at such an origin and make "
+                    f"credentialed requests with your users' cookies. Fix: use https:// (keep "
+                    f"http:// for localhost only)."
+                )
+
     if "origins" in check:
-        for item in _items(options.get("origins")):
+        for item in as_list(options.get("origins")):
+            if isinstance(item, str) and _looks_like_a_glob(item):
+                refused, admitted = _glob_examples(item)
+                shown = [
+                    text
+                    for text in (
+                        f"it refuses {refused!r}" if refused else "",
+                        f"it admits {admitted!r}" if admitted else "",
+                    )
+                    if text
+                ]
+                behaviour = " and ".join(shown) if shown else "it is not what a glob would match"
+                try:
+                    meant = repr(Wildcard(item))
+                except ValueError:
+                    meant = "a fastcors.Wildcard (e.g. Wildcard('https://*.example.com'))"
+                found.append(
+                    f"fastcors: origins entry {item!r}{_from(sources, 'origins')} looks like a glob "
+                    f"but is a regular expression (every origin string holding '*' is one, as in "
+                    f"Flask-CORS): {behaviour}. Fix: use fastcors.{meant}, which matches subdomains "
+                    f"and ports as written, or write the regular expression out in full."
+                )
+            if isinstance(item, OriginCheck) or (
+                callable(item) and not isinstance(item, (str, re.Pattern, Wildcard))
+            ):
+                origin_check = item if isinstance(item, OriginCheck) else OriginCheck(item)
+                if origin_check.is_async:
+                    found.append(
+                        f"fastcors: origins entry {origin_check!r}{_from(sources, 'origins')} is an "
+                        f"async check: each call runs it to completion in its own event loop "
+                        f"(Flask's ensure_sync), which costs far more than the rest of the CORS "
+                        f"work on every request it is asked about. Fix: a plain function, or "
+                        f"cache_ttl=... so that each origin is asked once in a while."
+                    )
+    if "origins" in check:
+        for item in as_list(options.get("origins")):
             if (
                 isinstance(item, str)
-                and _REGEX_CHARS.isdisjoint(item)
+                and not is_regex(item)
                 and item.casefold() != "null"
                 and _ORIGIN.fullmatch(item) is None
             ):
@@ -193,12 +301,8 @@ def diagnose(
     for name in ("origins", "allow_headers"):
         if name not in check:
             continue
-        for item in _items(options.get(name)):
-            if (
-                isinstance(item, str)
-                and item not in ("*", ".*")
-                and not _REGEX_CHARS.isdisjoint(item)
-            ):
+        for item in as_list(options.get(name)):
+            if isinstance(item, str) and not is_wildcard(item) and is_regex(item):
                 try:
                     re.compile(item)
                 except re.error as error:

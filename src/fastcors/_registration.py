@@ -12,17 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ._compile import compile_policy, compile_resources, resource_entries
 from ._diagnostics import diagnose, report, unknown_config_keys, unknown_options
-from ._options import (
-    KNOWN_OPTIONS,
-    Layer,
-    Merged,
-    compile_policy,
-    compile_resources,
-    config_layer,
-    merge,
-    resource_entries,
-)
+from ._options import KNOWN_OPTIONS, Layer, Merged, config_layer, merge
 
 __all__ = ["check_own_options", "register_policy", "register_resources"]
 
