@@ -98,12 +98,21 @@ def test_public_names() -> None:
         "CORS",
         "CORSConfigWarning",
         "IMPLEMENTATION",
+        "OriginCheck",
+        "Wildcard",
         "__version__",
         "cross_origin",
     }
     namespace: dict[str, object] = {}
     exec("from fastcors import *", namespace)
-    assert {"CORS", "cross_origin", "IMPLEMENTATION", "CORSConfigWarning"} <= set(namespace)
+    assert {
+        "CORS",
+        "cross_origin",
+        "IMPLEMENTATION",
+        "CORSConfigWarning",
+        "OriginCheck",
+        "Wildcard",
+    } <= set(namespace)
     assert fastcors.IMPLEMENTATION in ("cython", "python")
     assert issubclass(fastcors.CORSConfigWarning, UserWarning)
     assert isinstance(fastcors.__version__, str)

@@ -12,8 +12,17 @@ from ._diagnostics import CORSConfigWarning
 from ._engine import IMPLEMENTATION
 from .decorator import cross_origin
 from .extension import CORS
+from .origins import OriginCheck, Wildcard
 
-__all__ = ["CORS", "IMPLEMENTATION", "CORSConfigWarning", "__version__", "cross_origin"]
+__all__ = [
+    "CORS",
+    "IMPLEMENTATION",
+    "CORSConfigWarning",
+    "OriginCheck",
+    "Wildcard",
+    "__version__",
+    "cross_origin",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -357,10 +357,14 @@ cdef class Policy:
     cdef readonly bint vary
     cdef bint _wildcard_reply
     cdef frozenset _origin_literals
+    cdef bint _origin_rules
     cdef dict _literal_pairs
     cdef tuple _origin_patterns
     cdef dict _origin_suffixes
     cdef tuple _suffix_lengths
+    cdef dict _wildcard_hosts
+    cdef dict _wildcard_domains
+    cdef tuple _origin_checks
     cdef tuple _constant
     cdef tuple _private_network_pair
     cdef tuple _preflight
@@ -370,68 +374,42 @@ cdef class Policy:
     cdef tuple _star_pair
     cdef tuple _no_origin_pair
 
-    def __init__(
-        self,
-        *,
-        any_origin,
-        send_wildcard,
-        origin_literals,
-        origin_patterns,
-        no_origin_value,
-        expose_headers,
-        credentials,
-        private_network,
-        methods,
-        allow_methods,
-        max_age,
-        any_header,
-        header_literals,
-        header_patterns,
-        vary,
-        origin_suffixes=None,
-    ):
-        constant = []
-        if expose_headers:
-            constant.append((ACEH, expose_headers))
-        if credentials:
-            constant.append((ACAC, "true"))
-        preflight = []
-        if max_age:
-            preflight.append((ACMA, max_age))
-        if allow_methods:
-            preflight.append((ACAM, allow_methods))
-        self.any_origin = bool(any_origin)
-        self._wildcard_reply = bool(any_origin and send_wildcard)
-        self._origin_literals = frozenset(origin_literals)
-        # The answer to an Origin equal to a (case-folded) literal, built once.
+    def __init__(self, fields):
+        self.any_origin = fields.any_origin
+        self._wildcard_reply = fields.wildcard_reply
+        self._origin_literals = fields.origin_literals
+        self._origin_rules = fields.origin_rules
+        self._origin_patterns = fields.origin_patterns
+        self._origin_suffixes = fields.origin_suffixes
+        self._suffix_lengths = fields.suffix_lengths
+        self._wildcard_hosts = fields.wildcard_hosts
+        self._wildcard_domains = fields.wildcard_domains
+        self._origin_checks = fields.origin_checks
+        self.no_origin_value = fields.no_origin_value
+        self._constant = fields.constant
+        self._private_network_pair = fields.private_network_pair
+        self.methods = fields.methods
+        self._preflight = fields.preflight
+        self.any_header = fields.any_header
+        self._header_literals = fields.header_literals
+        self._header_patterns = fields.header_patterns
+        self.vary = fields.vary
+        # C-level representations of the same fields, built once:
+        # the answer to an Origin equal to a (case-folded) literal;
         self._literal_pairs = {literal: (ACAO, literal) for literal in self._origin_literals}
-        self._origin_patterns = tuple(origin_patterns)
-        self._origin_suffixes = (
-            None if origin_suffixes is None else {k: tuple(v) for k, v in origin_suffixes.items()}
-        )
-        self._suffix_lengths = tuple(
-            sorted({len(k) for k in self._origin_suffixes or ()}, reverse=True)
-        )
-        self.no_origin_value = no_origin_value
-        self._constant = tuple(constant)
-        self._private_network_pair = (ACAPN, "true" if private_network else "false")
-        self.methods = frozenset(methods)
-        self._preflight = tuple(preflight)
-        self.any_header = bool(any_header)
-        self._header_literals = frozenset(header_literals)
-        # Without patterns, ASCII request names are checked on the raw bytes: with case-folded
+        # without patterns, ASCII request names are checked on the raw bytes: with case-folded
         # literals, an ASCII name is allowed exactly when its lower case is one of the ASCII ones
         # (a non-ASCII literal never equals a token).
         self._ascii_header_literals = (
             tuple(sorted(name.encode("ascii") for name in self._header_literals if name.isascii()))
-            if not header_patterns
+            if not self._header_patterns
             and all(name == name.casefold() for name in self._header_literals)
             else None
         )
-        self._header_patterns = tuple(header_patterns)
-        self.vary = bool(vary)
         self._star_pair = (ACAO, "*")
-        self._no_origin_pair = None if no_origin_value is None else (ACAO, no_origin_value)
+        self._no_origin_pair = (
+            None if self.no_origin_value is None else (ACAO, self.no_origin_value)
+        )
 
     def __repr__(self):
         return (
@@ -454,7 +432,7 @@ cdef class Policy:
             and origin.casefold() in self._origin_literals
         ):
             return True
-        if not (self.any_origin or self._origin_patterns):
+        if not self._origin_rules:
             return False
         if _has_ctl(origin):
             return False
@@ -477,6 +455,34 @@ cdef class Policy:
         for pattern in patterns:
             if pattern.fullmatch(origin) is not None:
                 return True
+        if (self._wildcard_hosts or self._wildcard_domains) and self._wildcard_allows(origin):
+            return True
+        for check in self._origin_checks:
+            if check(origin):
+                return True
+        return False
+
+    cdef bint _wildcard_allows(self, str origin) except -1:
+        """See fastcors._engine_py.Policy._wildcard_allows."""
+        cdef object parts = _split_origin(origin)
+        cdef str scheme, host, prefix
+        cdef object port
+        cdef PyObject* found
+        cdef Py_ssize_t dot
+        if parts is None:
+            return False
+        scheme, host, port = <tuple>parts
+        prefix = scheme + "://"
+        found = PyDict_GetItemWithError(self._wildcard_hosts, prefix + host)
+        if found is not NULL and (_STAR in <frozenset>found or port in <frozenset>found):
+            return True
+        if self._wildcard_domains:
+            dot = host.find(".")
+            while dot != -1:
+                found = PyDict_GetItemWithError(self._wildcard_domains, prefix + host[dot + 1:])
+                if found is not NULL and (_STAR in <frozenset>found or port in <frozenset>found):
+                    return True
+                dot = host.find(".", dot + 1)
         return False
 
     cpdef bint header_allowed(self, str name) except -1:
@@ -652,13 +658,11 @@ cdef class Resources:
     cdef tuple _lengths
     cdef object _default
 
-    def __init__(self, literals, buckets):
-        self._literals = dict(literals)
-        self._buckets = {key: tuple(pairs) for key, pairs in buckets.items()}
-        self._lengths = tuple(sorted({len(key) for key in buckets}, reverse=True))
-        catch_all = self._buckets.get("", ())
-        only_catch_all = len(self._buckets) == 1 and catch_all and catch_all[0][0] is None
-        self._default = catch_all[0][1] if only_catch_all else None
+    def __init__(self, table):
+        self._literals = table.literals
+        self._buckets = table.buckets
+        self._lengths = table.lengths
+        self._default = table.default
 
     cpdef object lookup(self, str path):
         """The policy of the first resource matching ``path``, or None."""

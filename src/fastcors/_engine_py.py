@@ -21,10 +21,15 @@ state, so one policy can serve any number of threads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from werkzeug.datastructures import Headers, MultiDict
+
+from .origins import split_origin
+
+if TYPE_CHECKING:
+    from ._compile import PolicyFields, ResourceTable
 
 __all__ = [
     "ACAC",
@@ -82,44 +87,33 @@ class _Request(Protocol):
 
 
 class Policy:
-    """One resource's (or one decorated view's) compiled CORS options.
+    """One resource's (or one decorated view's) compiled CORS options: immutable, built once by
+    :func:`fastcors._compile.compile_policy` from a :class:`fastcors._compile.PolicyFields`, in
+    which the configuration layer has already derived everything (both engines take the same
+    fields as they are).
 
-    Immutable; built once by :func:`fastcors._options.compile_policy`.
-
-    :param any_origin: the origins include the wildcard ``*``.
-    :param send_wildcard: answer ``*`` instead of echoing (only used with ``any_origin``).
-    :param origin_literals: the literal origins, case-folded.
-    :param origin_patterns: compiled origin patterns; an Origin is allowed when one matches it in
-        full (ORIGIN_FULLMATCH).
-    :param origin_suffixes: optional index of the same patterns: lower-cased literal suffix ->
-        the patterns an origin ending with it (ignoring case) can match. When given, an ASCII
-        Origin is only tested against the bucket of the longest key it ends with; others (and
-        every Origin without an index) against all of ``origin_patterns``.
-    :param no_origin_value: the Access-Control-Allow-Origin value for requests without an Origin,
+    :ivar any_origin: the origins include ``*``.
+    :ivar no_origin_value: the Access-Control-Allow-Origin value for requests without an Origin,
         or None for no CORS headers (already accounts for ``always_send``).
-    :param expose_headers: the Access-Control-Expose-Headers value, or None.
-    :param credentials: send ``Access-Control-Allow-Credentials: true``.
-    :param private_network: the Access-Control-Allow-Private-Network answer.
-    :param methods: the configured methods, upper-cased; a preflight's requested method must equal
-        one of them (METHOD_TOKEN).
-    :param allow_methods: the Access-Control-Allow-Methods value, or None.
-    :param max_age: the Access-Control-Max-Age value, or None.
-    :param any_header: every well-formed requested header name is allowed.
-    :param header_literals: allowed header names, case-folded.
-    :param header_patterns: compiled header-name patterns, matched at the start of the name.
-    :param vary: responses of this policy vary on Origin (VARY_ALL).
+    :ivar methods: the configured methods, upper-cased (METHOD_TOKEN).
+    :ivar any_header: every well-formed requested header name is allowed.
+    :ivar vary: responses of this policy vary on Origin (VARY_ALL).
     """
 
     __slots__ = (
         "_constant",
         "_header_literals",
         "_header_patterns",
+        "_origin_checks",
         "_origin_literals",
         "_origin_patterns",
+        "_origin_rules",
         "_origin_suffixes",
         "_preflight",
         "_private_network_pair",
         "_suffix_lengths",
+        "_wildcard_domains",
+        "_wildcard_hosts",
         "_wildcard_reply",
         "any_header",
         "any_origin",
@@ -135,64 +129,40 @@ class Policy:
     vary: bool
     _wildcard_reply: bool
     _origin_literals: frozenset[str]
+    _origin_rules: bool
     _origin_patterns: tuple[re.Pattern[str], ...]
     _origin_suffixes: dict[str, tuple[re.Pattern[str], ...]] | None
     _suffix_lengths: tuple[int, ...]
+    _wildcard_hosts: dict[str, frozenset[str | None]]
+    _wildcard_domains: dict[str, frozenset[str | None]]
+    _origin_checks: tuple[Callable[[str], bool], ...]
     _constant: tuple[tuple[str, str], ...]
     _private_network_pair: tuple[str, str]
     _preflight: tuple[tuple[str, str], ...]
     _header_literals: frozenset[str]
     _header_patterns: tuple[re.Pattern[str], ...]
 
-    def __init__(
-        self,
-        *,
-        any_origin: bool,
-        send_wildcard: bool,
-        origin_literals: Iterable[str],
-        origin_patterns: Sequence[re.Pattern[str]],
-        no_origin_value: str | None,
-        expose_headers: str | None,
-        credentials: bool,
-        private_network: bool,
-        methods: Iterable[str],
-        allow_methods: str | None,
-        max_age: str | None,
-        any_header: bool,
-        header_literals: Iterable[str],
-        header_patterns: Sequence[re.Pattern[str]],
-        vary: bool,
-        origin_suffixes: Mapping[str, Sequence[re.Pattern[str]]] | None = None,
-    ) -> None:
-        constant: list[tuple[str, str]] = []
-        if expose_headers:
-            constant.append((ACEH, expose_headers))
-        if credentials:
-            constant.append((ACAC, "true"))
-        preflight: list[tuple[str, str]] = []
-        if max_age:
-            preflight.append((ACMA, max_age))
-        if allow_methods:
-            preflight.append((ACAM, allow_methods))
+    def __init__(self, fields: PolicyFields) -> None:
         init = object.__setattr__
-        init(self, "any_origin", bool(any_origin))
-        init(self, "_wildcard_reply", bool(any_origin and send_wildcard))
-        init(self, "_origin_literals", frozenset(origin_literals))
-        init(self, "_origin_patterns", tuple(origin_patterns))
-        suffixes = (
-            None if origin_suffixes is None else {k: tuple(v) for k, v in origin_suffixes.items()}
-        )
-        init(self, "_origin_suffixes", suffixes)
-        init(self, "_suffix_lengths", tuple(sorted({len(k) for k in suffixes or ()}, reverse=True)))
-        init(self, "no_origin_value", no_origin_value)
-        init(self, "_constant", tuple(constant))
-        init(self, "_private_network_pair", (ACAPN, "true" if private_network else "false"))
-        init(self, "methods", frozenset(methods))
-        init(self, "_preflight", tuple(preflight))
-        init(self, "any_header", bool(any_header))
-        init(self, "_header_literals", frozenset(header_literals))
-        init(self, "_header_patterns", tuple(header_patterns))
-        init(self, "vary", bool(vary))
+        init(self, "any_origin", fields.any_origin)
+        init(self, "_wildcard_reply", fields.wildcard_reply)
+        init(self, "_origin_literals", fields.origin_literals)
+        init(self, "_origin_rules", fields.origin_rules)
+        init(self, "_origin_patterns", fields.origin_patterns)
+        init(self, "_origin_suffixes", fields.origin_suffixes)
+        init(self, "_suffix_lengths", fields.suffix_lengths)
+        init(self, "_wildcard_hosts", fields.wildcard_hosts)
+        init(self, "_wildcard_domains", fields.wildcard_domains)
+        init(self, "_origin_checks", fields.origin_checks)
+        init(self, "no_origin_value", fields.no_origin_value)
+        init(self, "_constant", fields.constant)
+        init(self, "_private_network_pair", fields.private_network_pair)
+        init(self, "methods", fields.methods)
+        init(self, "_preflight", fields.preflight)
+        init(self, "any_header", fields.any_header)
+        init(self, "_header_literals", fields.header_literals)
+        init(self, "_header_patterns", fields.header_patterns)
+        init(self, "vary", fields.vary)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -204,13 +174,15 @@ class Policy:
         )
 
     def origin_allowed(self, origin: str) -> bool:
-        """Whether a (non-empty) Origin value is allowed: a literal equal to it ignoring case, the
-        wildcard, or a pattern matching all of it (ORIGIN_FULLMATCH). A value with a control
-        character is never allowed (rule 7; the literals were checked for them when compiled)."""
+        """Whether a (non-empty) Origin value is allowed, by the first rule that admits it: a
+        literal equal to it ignoring case; ``*``; a pattern matching all of it
+        (ORIGIN_FULLMATCH); a :class:`~fastcors.Wildcard`; an :class:`~fastcors.OriginCheck`
+        (asked last, so only about origins nothing else admits). A value with a control character
+        is never allowed (rule 7; the literals were checked for them when compiled)."""
         literals = self._origin_literals
         if literals and (origin in literals or origin.casefold() in literals):
             return True
-        if not (self.any_origin or self._origin_patterns):
+        if not self._origin_rules:  # (no wildcard, pattern, Wildcard or check: only literals)
             return False
         if not origin.isprintable() and _find_ctl(origin) is not None:
             return False
@@ -219,6 +191,32 @@ class Policy:
         for pattern in self._candidate_patterns(origin):
             if pattern.fullmatch(origin) is not None:
                 return True
+        if (self._wildcard_hosts or self._wildcard_domains) and self._wildcard_allows(origin):
+            return True
+        for check in self._origin_checks:
+            if check(origin):
+                return True
+        return False
+
+    def _wildcard_allows(self, origin: str) -> bool:
+        """Whether a Wildcard admits ``origin``: its scheme and host equal an exact wildcard's
+        ``scheme://host``, or its host minus one or more leading labels equals a ``*.``
+        wildcard's; and its port is the wildcard's (``*``: any port, or none). A dictionary
+        lookup per label of the Origin's host, however many wildcards there are."""
+        parts = split_origin(origin)
+        if parts is None:
+            return False
+        scheme, host, port = parts
+        ports = self._wildcard_hosts.get(f"{scheme}://{host}")
+        if ports is not None and ("*" in ports or port in ports):
+            return True
+        if self._wildcard_domains:
+            dot = host.find(".")
+            while dot != -1:
+                ports = self._wildcard_domains.get(f"{scheme}://{host[dot + 1 :]}")
+                if ports is not None and ("*" in ports or port in ports):
+                    return True
+                dot = host.find(".", dot + 1)
         return False
 
     def _candidate_patterns(self, origin: str) -> Sequence[re.Pattern[str]]:
@@ -328,15 +326,16 @@ class Policy:
 
 
 class Resources:
-    """The compiled ``resources`` of one ``CORS`` registration: which policy answers which path.
+    """The compiled ``resources`` of one ``CORS`` registration: which policy answers which path,
+    from a :class:`fastcors._compile.ResourceTable`.
 
-    :param literals: path -> policy of the first resource (in resource order) matching that exact
-        path, for every literal resource path.
-    :param buckets: literal prefix -> (pattern, policy) pairs, in resource order, of every pattern
-        resource whose own literal prefix is a prefix of that key. A path is looked up in the bucket
-        of the longest key it starts with, so only patterns that can match it are tried. A pattern
-        of None matches every path that reaches it (``/*``, ``/api/.*``: nothing to test beyond
-        the prefix).
+    ``literals`` maps each literal resource path to the policy of the first resource (in resource
+    order) matching that exact path. ``buckets`` maps a literal prefix to the (pattern, policy)
+    pairs, in resource order, of every pattern resource whose own literal prefix is a prefix of
+    that key; a path is looked up in the bucket of the longest key it starts with (``lengths``,
+    longest first), so only patterns that can match it are tried. A pattern of None matches every
+    path that reaches it (``/*``, ``/api/.*``). ``default`` is the policy of a table whose only
+    pattern is such a catch-all.
     """
 
     __slots__ = ("_buckets", "_default", "_lengths", "_literals")
@@ -346,19 +345,12 @@ class Resources:
     _lengths: tuple[int, ...]
     _default: Policy | None
 
-    def __init__(
-        self,
-        literals: Mapping[str, Policy],
-        buckets: Mapping[str, Sequence[tuple[re.Pattern[str] | None, Policy]]],
-    ) -> None:
+    def __init__(self, table: ResourceTable) -> None:
         init = object.__setattr__
-        init(self, "_literals", dict(literals))
-        init(self, "_buckets", {key: tuple(pairs) for key, pairs in buckets.items()})
-        init(self, "_lengths", tuple(sorted({len(key) for key in buckets}, reverse=True)))
-        # The usual table: literal paths (maybe) and one catch-all pattern (r"/*", ".*").
-        catch_all = self._buckets.get("", ())
-        only_catch_all = len(self._buckets) == 1 and catch_all and catch_all[0][0] is None
-        init(self, "_default", catch_all[0][1] if only_catch_all else None)
+        init(self, "_literals", table.literals)
+        init(self, "_buckets", table.buckets)
+        init(self, "_lengths", table.lengths)
+        init(self, "_default", table.default)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
