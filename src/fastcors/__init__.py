@@ -1,7 +1,7 @@
 """fastcors: a drop-in, faster and safer replacement for Flask-CORS.
 
 ``from fastcors import CORS, cross_origin`` takes Flask-CORS's options with the same precedence and
-sends the same headers, except for the documented intended differences (see the README).
+sends the same headers, except for the documented intended differences (docs/differences.md).
 """
 
 from __future__ import annotations

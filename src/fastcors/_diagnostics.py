@@ -85,7 +85,11 @@ def unknown_options(options: Mapping[str, Any], known: Iterable[str], where: str
         if name in known:
             continue
         close = difflib.get_close_matches(str(name), known, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "see the options table in the README."
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else "see the options table in the documentation (docs/configuration.md)."
+        )
         messages.append(
             f"fastcors: unknown option {name!r} in {where} is ignored, so whatever it was meant "
             f"to configure keeps its default. Fix: {hint}"
@@ -102,7 +106,11 @@ def unknown_config_keys(config: Mapping[str, Any], known: Iterable[str]) -> list
         if not isinstance(key, str) or not key.startswith("CORS_") or key in keys:
             continue
         close = difflib.get_close_matches(key, keys, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "see the options table in the README."
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else "see the options table in the documentation (docs/configuration.md)."
+        )
         messages.append(
             f"fastcors: unknown app config key {key!r} is ignored, so whatever it was meant to "
             f"configure keeps its default. Fix: {hint}"

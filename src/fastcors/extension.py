@@ -29,8 +29,8 @@ class CORS:
     ``CORS(app, **options)`` or ``cors = CORS(**options)`` then ``cors.init_app(app, **options)``.
     Options, highest precedence first: per-resource options (values of the ``resources`` dict),
     keyword arguments (``init_app``'s over the constructor's), the app's ``CORS_*`` config,
-    defaults. See the README for the options and for the ways fastcors deliberately differs from
-    Flask-CORS. The object keeps only its keyword arguments, never an app; per-app state lives in
+    defaults. See the documentation (docs/) for the options and for the ways fastcors
+    deliberately differs from Flask-CORS. The object keeps only its keyword arguments, never an app; per-app state lives in
     ``app.extensions["fastcors"]``.
 
     Every response the app sends, error responses included, gets its CORS headers from one
