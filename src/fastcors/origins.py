@@ -32,8 +32,13 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?")
 _IPV6 = re.compile(r"\[[0-9a-f:.]+\]")
 _PORT = re.compile(r"[0-9]{1,5}")
-# scheme "://" host [":" port], lower case, as browsers serialise origins.
-_ORIGIN = re.compile(r"([a-z][a-z0-9+.\-]*)://([a-z0-9_\-.]+|\[[0-9a-f:.]+\])(?::([0-9]{1,5}))?")
+_LABEL_SOURCE = r"[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?"
+# scheme "://" host [":" port], lower case, as browsers serialise origins; the host a dot-separated
+# name of labels (each 1 to 63 characters, no "-" at either end) or an IPv6 address in brackets.
+_ORIGIN = re.compile(
+    rf"([a-z][a-z0-9+.\-]*)://((?:{_LABEL_SOURCE}\.)*{_LABEL_SOURCE}|\[[0-9a-f:.]+\])"
+    r"(?::([0-9]{1,5}))?"
+)
 
 
 def valid_ipv6(host: str) -> bool:
@@ -66,7 +71,12 @@ def split_origin(origin: str) -> tuple[str, str, str | None] | None:
     if match is None:
         return None
     scheme, host, port = match.groups()
-    if not _valid_host(host) or (port is not None and int(port) > 65535):
+    if host[0] == "[":
+        if not valid_ipv6(host):
+            return None
+    elif len(host) > 253:
+        return None
+    if port is not None and int(port) > 65535:
         return None
     return scheme, host, port
 
@@ -317,21 +327,23 @@ class OriginCheck:
     def accepts(self, origin: str) -> bool:
         """Whether the check admits ``origin`` (an Origin header value): False for a value that is
         not a serialised origin (the check is not asked), else the cached or fresh answer."""
-        if origin == "null" or origin.casefold() == "null":
+        if self.cache_ttl is not None:
+            # Only valid origins are ever cached: a hit needs no other test.
+            now = time.monotonic()
+            with self._lock:
+                entry = self._cache.get(origin)
+                if entry is not None:
+                    if entry[0] > now:
+                        self._cache.move_to_end(origin)
+                        return entry[1]
+                    del self._cache[origin]
+        if origin.casefold() == "null":
             if not self.allow_null:
                 return False
         elif split_origin(origin) is None:
             return False
         if self.cache_ttl is None:
             return self._ask(origin)
-        now = time.monotonic()
-        with self._lock:
-            entry = self._cache.get(origin)
-            if entry is not None:
-                if entry[0] > now:
-                    self._cache.move_to_end(origin)
-                    return entry[1]
-                del self._cache[origin]
         answer = self._ask(origin)
         with self._lock:
             self._cache[origin] = (now + self.cache_ttl, answer)
