@@ -677,3 +677,31 @@ def test_warning_category_is_a_user_warning() -> None:
     assert issubclass(CORSConfigWarning, UserWarning)
     with pytest.warns(CORSConfigWarning):
         CORS(routed_app(), methods="*")
+
+
+def test_top_level_origins_that_no_resource_uses_are_not_diagnosed() -> None:
+    # Every resource sets its own origins: the top-level default "*" answers no request, so
+    # credentials with it are not a danger (each resource's own origins are still checked).
+    app = Flask(__name__)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        CORS(
+            app,
+            resources={r"/api/*": {"origins": ["https://a.example"]}, r"/v2/*": {"origins": []}},
+            supports_credentials=True,
+        )
+    response = app.test_client().get("/api/x", headers={"Origin": "https://a.example"})
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    with pytest.warns(CORSConfigWarning, match=r"resources\['/v1/\*'\]"):
+        CORS(
+            Flask(__name__),
+            resources={r"/v1/*": {"origins": "*"}, r"/api/*": {"origins": ["https://a.example"]}},
+            supports_credentials=True,
+        )
+    # A resource that takes the top-level origins keeps the warning.
+    with pytest.warns(CORSConfigWarning, match="supports_credentials"):
+        CORS(
+            Flask(__name__),
+            resources={r"/api/*": {"max_age": 5}, r"/v2/*": {"origins": ["https://a.example"]}},
+            supports_credentials=True,
+        )

@@ -24,16 +24,32 @@ def _resource_name(key: Any) -> str:
 
 
 def _merge_and_check(
-    config: Mapping[str, Any], layers: Iterable[Layer]
+    config: Mapping[str, Any], layers: Iterable[Layer], *, unused: Iterable[str] = ()
 ) -> tuple[Merged, list[str]]:
-    """Merge defaults < app config < layers; the messages for unknown names and dangerous values."""
+    """Merge defaults < app config < layers; the messages for unknown names and dangerous values.
+    The ``unused`` options apply to no request (every resource sets its own): they are not
+    diagnosed at this level."""
     layers = list(layers)
     merged = merge(config_layer(config), *layers)
     messages = unknown_config_keys(config, KNOWN_OPTIONS)
     for layer in layers:
         messages += unknown_options(layer.options, KNOWN_OPTIONS, layer.where)
-    messages += diagnose(merged.options, merged.sources)
+    skipped = frozenset(unused)
+    used = {name: value for name, value in merged.options.items() if name not in skipped}
+    messages += diagnose(used, merged.sources)
     return merged, messages
+
+
+def _unused_top_level(config: Mapping[str, Any], layers: list[Layer]) -> set[str]:
+    """The options that every resource sets for itself (a resources dict), so that their
+    top-level values (keyword arguments, app config, defaults) answer no request."""
+    resources = merge(config_layer(config), *layers).options["resources"]
+    if not isinstance(resources, Mapping) or not resources:
+        return set()
+    per_resource = [set(options) for options in resources.values() if isinstance(options, Mapping)]
+    if len(per_resource) != len(resources):
+        return set()
+    return set.intersection(*per_resource) & {"origins"}
 
 
 def _report(merged: Merged, messages: list[str], reported: Iterable[str], quiet: bool) -> None:
@@ -54,7 +70,8 @@ def register_resources(
     """The engine ``Resources`` of a ``CORS(app)`` or ``CORS(blueprint)`` registration: options
     merged (resource dicts over ``layers`` over ``config``'s ``CORS_*`` keys over defaults),
     checked, reported, compiled."""
-    merged, messages = _merge_and_check(config, layers)
+    layers = list(layers)
+    merged, messages = _merge_and_check(config, layers, unused=_unused_top_level(config, layers))
     top = compile_policy(merged.options)
     entries = []
     for key, options in resource_entries(merged.options["resources"]):
