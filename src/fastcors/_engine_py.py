@@ -12,7 +12,7 @@ It reads as the per-request rules of SPEC.md, in their order:
 7. control characters never match (:meth:`Policy.origin_allowed`, :meth:`Policy.allow_headers`).
 
 Everything here runs per request and looks only at what the request brings: every decision the
-configuration alone can make was made when :mod:`fastcors._options` built the :class:`Policy` and
+configuration alone can make was made when :mod:`fastcors._compile` built the :class:`Policy` and
 :class:`Resources` objects. ``_engine_c.pyx`` is the compiled twin: same names, same signatures,
 same results (``tests/test_engine_parity.py`` holds them to that). Nothing here mutates shared
 state, so one policy can serve any number of threads.
