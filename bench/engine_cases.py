@@ -16,6 +16,8 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from fastcors.origins import OriginCheck, Wildcard
+
 from .contenders import ENGINES, Contender, using_engine
 from .scenarios import (
     ACAH,
@@ -39,6 +41,15 @@ APPLY = "apply"
 OPERATIONS = (EVALUATE, APPLY)
 
 _TEN = header_names(10)
+
+
+def _is_app(origin: str) -> bool:
+    return origin == APP_ORIGIN
+
+
+#: A check whose answers are cached for a day: after the expectation check (the one call that
+#: asks it), every timed call is a cache hit. Shared by both engines (one cache).
+CACHED_CHECK = OriginCheck(_is_app, cache_ttl=24 * 3600.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +88,28 @@ ENGINE_CASES: tuple[EngineCase, ...] = (
         "literal_hit",
         "literal-origin hit",
         {"origins": [APP_ORIGIN, ADMIN_ORIGIN]},
+        APP_ORIGIN,
+        "GET",
+        None,
+        None,
+        ((ACAO, APP_ORIGIN),),
+        True,
+    ),
+    EngineCase(
+        "wildcard_hit",
+        "wildcard-origin hit",
+        {"origins": [Wildcard("https://*.example.com")]},
+        APP_ORIGIN,
+        "GET",
+        None,
+        None,
+        ((ACAO, APP_ORIGIN),),
+        True,
+    ),
+    EngineCase(
+        "check_cached_hit",
+        "cached origin-check hit",
+        {"origins": [CACHED_CHECK]},
         APP_ORIGIN,
         "GET",
         None,

@@ -215,7 +215,12 @@ TARGETS_DOCUMENTED = "the docs/performance page and bench/README.md"
 
 #: The scaling series summed up as "per-request time from the smallest to the largest size": the
 #: configuration sizes (the requested-headers series grows the request, not the configuration).
-SUMMARY_SCALING = (scenarios.LITERAL_ORIGINS, scenarios.PATTERN_ORIGINS, scenarios.RESOURCES)
+SUMMARY_SCALING = (
+    scenarios.LITERAL_ORIGINS,
+    scenarios.PATTERN_ORIGINS,
+    scenarios.WILDCARD_ORIGINS,
+    scenarios.RESOURCES,
+)
 
 
 def _extreme(
@@ -515,7 +520,8 @@ def write_chart(
         FASTCORS_CYTHON: {"color": "tab:green", "marker": "^"},
         FLOOR: {"color": "0.55", "linestyle": ":", "marker": "."},
     }
-    fig, axes = plt.subplots(1, len(scenarios.SCALING_SERIES), figsize=(15, 4.2), sharey=True)
+    count = len(scenarios.SCALING_SERIES)
+    fig, axes = plt.subplots(1, count, figsize=(3.75 * count, 4.2), sharey=True)
     for ax, series_name in zip(axes, scenarios.SCALING_SERIES, strict=True):
         entries = [flask[s.id] for s in scenarios.series(series_name) if s.id in flask]
         xs = list(range(len(entries)))

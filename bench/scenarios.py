@@ -23,6 +23,8 @@ from typing import Any
 
 from flask import Flask
 
+from fastcors.origins import Wildcard
+
 from .contenders import (
     ANY_BY_KEY,
     BY_KEY,
@@ -55,9 +57,10 @@ Lines = tuple[tuple[str, str], ...]
 HEADLINE = "scenarios"
 LITERAL_ORIGINS = "literal origins"
 PATTERN_ORIGINS = "pattern origins"
+WILDCARD_ORIGINS = "wildcard origins"
 RESOURCES = "resources"
 REQUEST_HEADERS = "requested headers"
-SCALING_SERIES = (LITERAL_ORIGINS, PATTERN_ORIGINS, RESOURCES, REQUEST_HEADERS)
+SCALING_SERIES = (LITERAL_ORIGINS, PATTERN_ORIGINS, WILDCARD_ORIGINS, RESOURCES, REQUEST_HEADERS)
 
 
 class ExpectationError(AssertionError):
@@ -106,6 +109,21 @@ def pattern_origin(index: int) -> str:
     return f"https://eu.tenant{index}.example.net"
 
 
+def wildcard_origins(count: int) -> list[Wildcard]:
+    """Tenant subdomain wildcards (fastcors only): ``https://*.tenant<i>.example.net``."""
+    return [Wildcard(f"https://*.tenant{i}.example.net") for i in range(count)]
+
+
+def wildcard_regexes(count: int) -> list[str]:
+    """The anchored regex equivalent of each of :func:`wildcard_origins` (one or more labels,
+    then the domain, nothing after), for Flask-CORS, which has no wildcards."""
+    return [rf"https://(?:[a-z0-9_-]+\.)+tenant{i}\.example\.net\Z" for i in range(count)]
+
+
+def wildcard_origin(index: int) -> str:
+    return f"https://eu.tenant{index}.example.net"
+
+
 def specific_resources(count: int) -> dict[str, dict[str, Any]]:
     """``count`` pattern resources, each with its own origins."""
     return {
@@ -143,6 +161,9 @@ class Scenario:
     :ivar size_label: how the size is printed.
     :ivar request: the request sent.
     :ivar options: ``CORS(app, **options)``; None when the scenario uses no extension.
+    :ivar fastcors_options: fastcors' ``CORS(app, **fastcors_options)`` when it is configured
+        with what only fastcors has (a Wildcard) while Flask-CORS gets ``options``, the
+        equivalent in its terms; None: ``options`` for both.
     :ivar decorator: ``@cross_origin(**decorator)`` on the view; None for no decorator.
     :ivar status: the expected status code (every contender).
     :ivar cors: the expected CORS lines of Flask-CORS (the reference).
@@ -158,6 +179,7 @@ class Scenario:
     status: int
     cors: Lines
     options: Mapping[str, Any] | None = None
+    fastcors_options: Mapping[str, Any] | None = None
     decorator: Mapping[str, Any] | None = None
     vary_all: bool = False
     fastcors_cors: Lines | None = None
@@ -326,6 +348,22 @@ def _scaling() -> list[Scenario]:
                 size_label=str(n),
             )
         )
+    for n in (1, 10, 100, 1000):
+        origin = wildcard_origin(n - 1)  # the last one: Flask-CORS tries every regex before it
+        out.append(
+            Scenario(
+                f"wildcard_origins_{n}",
+                f"{n} wildcard origins",
+                WILDCARD_ORIGINS,
+                get(origin=origin),
+                200,
+                ((ACAO, origin), VARY_ORIGIN),
+                options={"origins": wildcard_regexes(n)},
+                fastcors_options={"origins": wildcard_origins(n)},
+                size=n,
+                size_label=str(n),
+            )
+        )
     for n in (1, 10, 100):
         out.append(
             Scenario(
@@ -423,8 +461,11 @@ def build_app(scenario: Scenario, contender: Contender) -> Flask:
         decorate = _library(contender).cross_origin(**scenario.decorator)
 
     _routes(app, decorate)
-    if scenario.options is not None and contender.library is not None:
-        _library(contender).CORS(app, **scenario.options)
+    options = scenario.options
+    if contender.is_fastcors and scenario.fastcors_options is not None:
+        options = scenario.fastcors_options
+    if options is not None and contender.library is not None:
+        _library(contender).CORS(app, **options)
     return app
 
 

@@ -9,6 +9,7 @@ import dataclasses
 import importlib
 import json
 import math
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -120,6 +121,40 @@ def test_headers_bounded_allowance_is_for_fastcors_only() -> None:
         check(hostile, PY, reply(*reference))
     with pytest.raises(ExpectationError):
         check(hostile, FLASK_CORS, reply(*ours))
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://eu.tenant1.example.net",
+        "https://a.b.tenant1.example.net",
+        "https://EU.Tenant1.example.net",
+        "https://tenant1.example.net",
+        "https://eutenant1.example.net",
+        "https://eu.tenant12.example.net",
+        "https://eu.tenant1.example.net.evil.net",
+        "https://eu.tenant1.example.net\n",
+        "http://eu.tenant1.example.net",
+        "https://eu.tenant1.example.net:8443",
+        "https://eu.tenant1.example.net/",
+    ],
+)
+def test_wildcard_series_gives_flask_cors_the_equivalent_regexes(origin: str) -> None:
+    # Flask-CORS matches a regex string with re.match, ignoring case.
+    wildcard, regex = scenarios.wildcard_origins(2)[1], scenarios.wildcard_regexes(2)[1]
+    admitted = re.match(regex, origin, flags=re.IGNORECASE) is not None
+    assert admitted == wildcard.matches(origin)
+
+
+def test_wildcard_series_configures_fastcors_with_wildcards() -> None:
+    scenario = BY_ID["wildcard_origins_10"]
+    assert scenario.fastcors_options is not None
+    assert all(isinstance(o, str) for o in scenario.options["origins"])  # type: ignore[index]
+    app = prepare(scenario, PY).app
+    resources = app.extensions["fastcors"].registrations[0]  # type: ignore[attr-defined]
+    policy = resources.lookup("/api/items")
+    assert len(policy._wildcard_domains) == 10
+    assert policy._origin_patterns == ()
 
 
 def test_a_real_app_configured_wrongly_is_caught() -> None:

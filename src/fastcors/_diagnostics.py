@@ -261,13 +261,13 @@ def diagnose(
                 ]
                 behaviour = " and ".join(shown) if shown else "it is not what a glob would match"
                 try:
-                    meant = repr(Wildcard(item))
+                    meant = f"fastcors.{Wildcard(item)!r}"
                 except ValueError:
                     meant = "a fastcors.Wildcard (e.g. Wildcard('https://*.example.com'))"
                 found.append(
                     f"fastcors: origins entry {item!r}{_from(sources, 'origins')} looks like a glob "
                     f"but is a regular expression (every origin string holding '*' is one, as in "
-                    f"Flask-CORS): {behaviour}. Fix: use fastcors.{meant}, which matches subdomains "
+                    f"Flask-CORS): {behaviour}. Fix: use {meant}, which matches subdomains "
                     f"and ports as written, or write the regular expression out in full."
                 )
             if isinstance(item, OriginCheck) or (

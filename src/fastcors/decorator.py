@@ -95,27 +95,20 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         )
 
     def decorator(f: F) -> F:
-        if inspect.iscoroutinefunction(f):
+        is_async = inspect.iscoroutinefunction(f)
 
-            async def wrapped(*a: Any, **kw: Any) -> Any:
-                app, req = current_app_and_request()
-                view = app_state(app).views.get(token) or resolve(app)
-                if req.method == "OPTIONS" and answers_options(view, req):
-                    response = default_options_response(app)
-                else:
-                    response = app.make_response(await f(*a, **kw))
-                return view.apply(view.policy, req, response)
-
-        else:
-
-            def wrapped(*a: Any, **kw: Any) -> Any:  # type: ignore[misc]
-                app, req = current_app_and_request()
-                view = app_state(app).views.get(token) or resolve(app)
-                if req.method == "OPTIONS" and answers_options(view, req):
-                    response = default_options_response(app)
-                else:
-                    response = app.make_response(f(*a, **kw))
-                return view.apply(view.policy, req, response)
+        # One synchronous wrapper for both kinds of view: an ``async def`` view runs through the
+        # app's ensure_sync, and the CORS answer is made outside its event loop, where an async
+        # OriginCheck can run in turn.
+        def wrapped(*a: Any, **kw: Any) -> Any:
+            app, req = current_app_and_request()
+            view = app_state(app).views.get(token) or resolve(app)
+            if req.method == "OPTIONS" and answers_options(view, req):
+                response = default_options_response(app)
+            else:
+                rv = app.ensure_sync(f)(*a, **kw) if is_async else f(*a, **kw)
+                response = app.make_response(rv)
+            return view.apply(view.policy, req, response)
 
         update_wrapper(wrapped, f)
         if options.get("automatic_options", True):
