@@ -97,11 +97,13 @@ def test_public_names() -> None:
     assert set(fastcors.__all__) == {
         "CORS",
         "CORSConfigWarning",
+        "Explanation",
         "IMPLEMENTATION",
         "OriginCheck",
         "Wildcard",
         "__version__",
         "cross_origin",
+        "explain",
     }
     namespace: dict[str, object] = {}
     exec("from fastcors import *", namespace)
@@ -112,6 +114,8 @@ def test_public_names() -> None:
         "CORSConfigWarning",
         "OriginCheck",
         "Wildcard",
+        "explain",
+        "Explanation",
     } <= set(namespace)
     assert fastcors.IMPLEMENTATION in ("cython", "python")
     assert issubclass(fastcors.CORSConfigWarning, UserWarning)

@@ -11,6 +11,7 @@ from typing import Any
 from ._diagnostics import CORSConfigWarning
 from ._engine import IMPLEMENTATION
 from .decorator import cross_origin
+from .explain import Explanation, explain
 from .extension import CORS
 from .origins import OriginCheck, Wildcard
 
@@ -18,10 +19,12 @@ __all__ = [
     "CORS",
     "IMPLEMENTATION",
     "CORSConfigWarning",
+    "Explanation",
     "OriginCheck",
     "Wildcard",
     "__version__",
     "cross_origin",
+    "explain",
 ]
 
 

@@ -22,7 +22,14 @@ import werkzeug
 from ._options import as_list, entry_pattern, is_regex, is_wildcard
 from .origins import OriginCheck, Wildcard
 
-__all__ = ["CORSConfigWarning", "diagnose", "report", "unknown_config_keys", "unknown_options"]
+__all__ = [
+    "CORSConfigWarning",
+    "debug_refusals_outside_debug",
+    "diagnose",
+    "report",
+    "unknown_config_keys",
+    "unknown_options",
+]
 
 BOOLEAN_OPTIONS = (
     "supports_credentials",
@@ -33,6 +40,7 @@ BOOLEAN_OPTIONS = (
     "always_send",
     "allow_private_network",
     "strict",
+    "debug_refusals",
 )
 
 _ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]+")
@@ -361,6 +369,20 @@ def diagnose(
             f"methods=['GET', 'POST', 'PUT', 'DELETE']."
         )
     return found
+
+
+def debug_refusals_outside_debug(
+    options: Mapping[str, Any], sources: Mapping[str, str] | None, debug: bool
+) -> list[str]:
+    """The message for ``debug_refusals`` switched on in an app that is not in debug mode."""
+    if debug or not options.get("debug_refusals"):
+        return []
+    return [
+        f"fastcors: debug_refusals={options['debug_refusals']!r}{_from(sources, 'debug_refusals')} "
+        f"on an app that is not in debug mode: every refused CORS request gets an X-CORS-Refusal "
+        f"header naming why, which tells anyone probing the app what its CORS policy refuses. "
+        f"Fix: switch it on only in development, e.g. CORS_DEBUG_REFUSALS = app.debug."
+    ]
 
 
 _SKIP_DIRS = tuple(

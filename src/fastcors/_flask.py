@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flask import Flask, current_app, request
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AppState",
+    "Registration",
     "after_request_hook",
     "app_state",
     "current_app_and_request",
@@ -80,20 +81,41 @@ else:
         return app.make_default_options_response()
 
 
+class Registration(NamedTuple):
+    """One ``CORS(app)`` or ``CORS(blueprint)`` registration as resolved for an app, for
+    :func:`fastcors.explain` and the ``flask cors`` commands (nothing per request reads it)."""
+
+    #: ``"CORS"`` or ``"CORS(blueprint)"``
+    kind: str
+    #: ``CORS``: its place among the app's ``CORS(app)``/``init_app`` calls (0 first); else -1
+    number: int
+    #: ``CORS(blueprint)``: the blueprint's name; else None
+    blueprint: str | None
+    #: the after-request function Flask runs for it
+    hook: Callable[[Any], Any]
+    #: what that function calls with the ``Resources``, the request and the response
+    apply: Callable[[Any, Any, Any], Any]
+    #: what the registration resolved (a ``fastcors._registration.Resolved``)
+    resolved: Any
+
+
 class AppState:
     """fastcors' per-app state, kept in ``app.extensions["fastcors"]``.
 
     :ivar registrations: the compiled ``Resources`` of each ``CORS(app)``/``init_app`` call, in order.
     :ivar blueprints: per ``CORS(blueprint)`` registration, its ``Resources`` resolved for this app.
     :ivar views: per ``cross_origin`` decorator, its options resolved for this app.
+    :ivar records: every ``CORS(app)`` and ``CORS(blueprint)`` registration (:class:`Registration`),
+        in the order they were resolved for this app.
     """
 
-    __slots__ = ("blueprints", "registrations", "views")
+    __slots__ = ("blueprints", "records", "registrations", "views")
 
     def __init__(self) -> None:
         self.registrations: list[Any] = []
         self.blueprints: dict[object, Any] = {}
         self.views: dict[object, Any] = {}
+        self.records: list[Registration] = []
 
 
 def app_state(app: App) -> AppState:

@@ -50,7 +50,7 @@ OPTION_NAMES = (
     "allow_private_network",
 )
 #: Options only fastcors has.
-FASTCORS_OPTIONS = ("strict",)
+FASTCORS_OPTIONS = ("strict", "debug_refusals")
 KNOWN_OPTIONS = frozenset(OPTION_NAMES + FASTCORS_OPTIONS)
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType(
@@ -69,6 +69,7 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "always_send": True,
         "allow_private_network": False,
         "strict": False,
+        "debug_refusals": False,
     }
 )
 

@@ -10,13 +10,39 @@ alone, and nothing is registered with Flask until the report has passed (strict 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._compile import compile_policy, compile_resources, resource_entries
-from ._diagnostics import diagnose, report, unknown_config_keys, unknown_options
+from ._diagnostics import (
+    debug_refusals_outside_debug,
+    diagnose,
+    report,
+    unknown_config_keys,
+    unknown_options,
+)
 from ._options import KNOWN_OPTIONS, Layer, Merged, config_layer, merge
 
-__all__ = ["check_own_options", "register_policy", "register_resources"]
+__all__ = [
+    "Resolved",
+    "check_own_options",
+    "register_policy",
+    "register_resources",
+    "resolve_resources",
+]
+
+
+class Resolved(NamedTuple):
+    """What a ``CORS(app)`` or ``CORS(blueprint)`` registration resolved for one app, kept in the
+    app's state for :func:`fastcors.explain` and the ``flask cors`` commands."""
+
+    #: the registration's options (defaults < app config < keyword arguments) and their sources
+    merged: Merged
+    #: (pattern, merged options with their sources, engine Policy) per resource, in matching order
+    resources: tuple[tuple[Any, Merged, Any], ...]
+    #: the engine ``Resources``
+    table: Any
+    #: the policies whose options switch ``debug_refusals`` on
+    debug_policies: frozenset[Any]
 
 
 def _resource_name(key: Any) -> str:
@@ -70,13 +96,32 @@ def register_resources(
     """The engine ``Resources`` of a ``CORS(app)`` or ``CORS(blueprint)`` registration: options
     merged (resource dicts over ``layers`` over ``config``'s ``CORS_*`` keys over defaults),
     checked, reported, compiled."""
+    return resolve_resources(config, layers, quiet=quiet).table
+
+
+def resolve_resources(
+    config: Mapping[str, Any],
+    layers: Iterable[Layer],
+    *,
+    quiet: bool = False,
+    debug: bool | None = None,
+) -> Resolved:
+    """:func:`register_resources`, returning everything it resolved. ``debug``: whether the app is
+    in debug mode (None: no app yet), for the ``debug_refusals`` warning."""
     layers = list(layers)
     merged, messages = _merge_and_check(config, layers, unused=_unused_top_level(config, layers))
     top = compile_policy(merged.options)
     entries = []
+    records = []
+    debug_policies = set()
+    if merged.options["debug_refusals"]:
+        debug_policies.add(top)
+    if debug is not None:
+        messages += debug_refusals_outside_debug(merged.options, merged.sources, debug)
     for key, options in resource_entries(merged.options["resources"]):
         if not options:
             entries.append((key, top))
+            records.append((key, merged, top))
             continue
         where = f"resources[{_resource_name(key)}]"
         messages += unknown_options(options, KNOWN_OPTIONS, where)
@@ -84,7 +129,13 @@ def register_resources(
             {**merged.options, **options}, {**merged.sources, **dict.fromkeys(options, where)}
         )
         messages += diagnose(resource.options, resource.sources, names=options)
-        entries.append((key, compile_policy(resource.options)))
+        policy = compile_policy(resource.options)
+        entries.append((key, policy))
+        records.append((key, resource, policy))
+        if resource.options["debug_refusals"]:
+            debug_policies.add(policy)
+            if debug is not None and "debug_refusals" in options:
+                messages += debug_refusals_outside_debug(resource.options, resource.sources, debug)
     resources, invalid = compile_resources(entries)
     for text in invalid:
         messages.append(
@@ -93,17 +144,23 @@ def register_resources(
             f"(or escape it with re.escape)."
         )
     _report(merged, messages, (), quiet)
-    return resources
+    return Resolved(merged, tuple(records), resources, frozenset(debug_policies))
 
 
 def register_policy(
-    config: Mapping[str, Any], layer: Layer, *, reported: Iterable[str] = ()
+    config: Mapping[str, Any],
+    layer: Layer,
+    *,
+    reported: Iterable[str] = (),
+    debug: bool | None = None,
 ) -> tuple[Any, Merged]:
     """The engine ``Policy`` of a ``cross_origin`` view for one app (defaults < ``config``'s
     ``CORS_*`` keys < the decorator's ``layer``), and the merged options. ``reported``: the
-    messages already given at decoration."""
+    messages already given at decoration. ``debug``: whether the app is in debug mode."""
     merged, messages = _merge_and_check(config, [layer])
     policy = compile_policy(merged.options)
+    if debug is not None:
+        messages += debug_refusals_outside_debug(merged.options, merged.sources, debug)
     _report(merged, messages, reported, quiet=False)
     return policy, merged
 

@@ -13,7 +13,8 @@ from flask import Flask
 from . import _engine
 from ._diagnostics import report
 from ._flask import app_state, current_app_and_request, default_options_response
-from ._options import Layer
+from ._options import Layer, Merged
+from ._refusals import with_refusals_policy
 from ._registration import check_own_options, register_policy
 
 __all__ = ["cross_origin"]
@@ -50,12 +51,20 @@ def _route_declares_options(req: Any) -> bool:
 class _View:
     """A decorator's options resolved for one app."""
 
-    __slots__ = ("apply", "automatic_options", "policy")
+    __slots__ = ("apply", "automatic_options", "merged", "policy")
 
-    def __init__(self, apply: Callable[..., Any], policy: Any, automatic_options: bool) -> None:
+    def __init__(
+        self,
+        apply: Callable[..., Any],
+        policy: Any,
+        automatic_options: bool,
+        merged: Merged | None = None,
+    ) -> None:
         self.apply = apply
         self.policy = policy
         self.automatic_options = automatic_options
+        #: the merged options and their sources (for fastcors.explain and ``flask cors``)
+        self.merged = merged
 
 
 def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
@@ -80,10 +89,11 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             views = app_state(app).views
             view = views.get(token)
             if view is None:
-                policy, merged = register_policy(app.config, layer, reported=own)
-                view = _View(
-                    _engine.apply_policy, policy, bool(merged.options["automatic_options"])
-                )
+                policy, merged = register_policy(app.config, layer, reported=own, debug=app.debug)
+                apply: Callable[..., Any] = _engine.apply_policy
+                if merged.options["debug_refusals"]:
+                    apply = with_refusals_policy(apply)
+                view = _View(apply, policy, bool(merged.options["automatic_options"]), merged)
                 views[token] = view
             return view
 
@@ -111,6 +121,8 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             return view.apply(view.policy, req, response)
 
         update_wrapper(wrapped, f)
+        # How fastcors.explain and `flask cors` find this decorator's options for an app.
+        wrapped.fastcors_resolve = resolve  # type: ignore[attr-defined]
         if options.get("automatic_options", True):
             # Route OPTIONS to the view instead of Flask's automatic answer (Flask-CORS does this
             # by changing f itself; fastcors leaves f alone).

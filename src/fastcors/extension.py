@@ -4,14 +4,16 @@ registered on) and registers the after-request hook that applies it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask
 
 from . import _engine
-from ._flask import after_request_hook, app_state, current_app_and_request
+from ._flask import Registration, after_request_hook, app_state, current_app_and_request
 from ._options import Layer
-from ._registration import register_resources
+from ._refusals import with_refusals
+from ._registration import register_resources, resolve_resources
 
 if TYPE_CHECKING:
     from flask.blueprints import BlueprintSetupState
@@ -53,9 +55,17 @@ class CORS:
         if isinstance(app, Blueprint):
             _init_blueprint(app, layers)
             return
-        resources = register_resources(app.config, layers)
-        app.after_request(after_request_hook(_engine.apply, resources))
-        app_state(app).registrations.append(resources)
+        resolved = resolve_resources(app.config, layers, debug=app.debug)
+        apply: Callable[[Any, Any, Any], Any] = _engine.apply
+        if resolved.debug_policies:
+            apply = with_refusals(apply, resolved.debug_policies)
+        hook = after_request_hook(apply, resolved.table)
+        app.after_request(hook)
+        state = app_state(app)
+        state.registrations.append(resolved.table)
+        state.records.append(
+            Registration("CORS", len(state.registrations) - 1, None, hook, apply, resolved)
+        )
         LOG.debug("fastcors: configured %r (%s engine)", app, _engine.IMPLEMENTATION)
 
 
@@ -77,8 +87,21 @@ def _init_blueprint(blueprint: Blueprint, layers: list[Layer]) -> None:
         state = app_state(setup.app)
         if token in state.blueprints:
             return  # once per app, also when registered under several names
-        resources = register_resources(setup.app.config, layers)
-        state.blueprints[token] = (_engine.apply, resources)
+        resolved = resolve_resources(setup.app.config, layers, debug=setup.app.debug)
+        apply: Callable[[Any, Any, Any], Any] = _engine.apply
+        if resolved.debug_policies:
+            apply = with_refusals(apply, resolved.debug_policies)
+        state.blueprints[token] = (apply, resolved.table)
+        state.records.append(
+            Registration(
+                "CORS(blueprint)",
+                -1,
+                blueprint.name,
+                fastcors_blueprint_after_request,
+                apply,
+                resolved,
+            )
+        )
 
     blueprint.after_request(fastcors_blueprint_after_request)
     blueprint.record(resolve_for_app)
