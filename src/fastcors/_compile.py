@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 from . import _engine
+from ._engine_py import ACAC, ACAM, ACAPN, ACEH, ACMA
 from ._options import as_list, entry_pattern, flexible_str, is_regex, is_wildcard
 from ._regex import combine, literal_prefix, origin_index
 from .origins import OriginCheck, Wildcard
@@ -28,13 +29,6 @@ __all__ = [
     "resource_entries",
     "resource_table",
 ]
-
-ACAO = "Access-Control-Allow-Origin"
-ACEH = "Access-Control-Expose-Headers"
-ACAC = "Access-Control-Allow-Credentials"
-ACAPN = "Access-Control-Allow-Private-Network"
-ACMA = "Access-Control-Max-Age"
-ACAM = "Access-Control-Allow-Methods"
 
 _CR_LF = re.compile(r"[\r\n]")
 _CTL = re.compile(r"[\x00-\x1f\x7f]")

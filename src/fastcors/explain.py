@@ -26,6 +26,7 @@ from flask import Flask, request
 from werkzeug.datastructures import Headers, MultiDict
 
 from . import _engine
+from ._engine_py import ACAC, ACAH, ACAM, ACAO
 from ._flask import Registration, app_state
 from ._options import FASTCORS_OPTIONS, OPTION_NAMES, Merged, is_regex
 from .origins import split_origin
@@ -69,11 +70,6 @@ INFORMATIONAL = frozenset({"ORIGIN_SET_BY_VIEW"})
 _ORDER = {code: index for index, code in enumerate(REASONS)}
 _STAGES = {"request": 0, "preflight": 1, "actual": 2}
 
-ACAO = "Access-Control-Allow-Origin"
-ACAC = "Access-Control-Allow-Credentials"
-ACAM = "Access-Control-Allow-Methods"
-ACAH = "Access-Control-Allow-Headers"
-_REFUSAL = "X-CORS-Refusal"
 
 # --- escaping ---------------------------------------------------------------------------------
 
