@@ -307,7 +307,9 @@ class Policy:
         else:
             return None
         # Rules 4 and 5.
-        pairs = [(ACAO, allowed), *self._constant]
+        pairs = [(ACAO, allowed)]
+        if self._constant:
+            pairs.extend(self._constant)
         if request_private_network == "true":
             pairs.append(self._private_network_pair)
         if method == "OPTIONS" and self.method_allowed(request_method):
@@ -433,22 +435,23 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
             vary_listed = _lists_origin(value)
     environ = request.environ
     method = request.method
-    preflight = method == "OPTIONS"  # only preflights read the two request headers
+    request_method = request_headers = None
+    if method == "OPTIONS":  # only preflights read these two
+        request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        request_headers = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
     pairs = policy.evaluate(
-        environ.get("HTTP_ORIGIN"),
-        method,
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD") if preflight else None,
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS") if preflight else None,
-        environ.get(_PN),
+        environ.get("HTTP_ORIGIN"), method, request_method, request_headers, environ.get(_PN)
     )
-    added = pairs or []
-    if vary and not vary_listed:
-        added.append(_VARY_ORIGIN)
     if lines is not None:
-        lines.extend(added)
+        if pairs is not None:
+            lines.extend(pairs)
+        if vary and not vary_listed:
+            lines.append(_VARY_ORIGIN)
     else:
-        for name, value in added:
+        for name, value in pairs or ():
             headers.add(name, value)
+        if vary and not vary_listed:
+            headers.add(*_VARY_ORIGIN)
 
 
 def apply(resources: Resources, request: _Request, response: Any) -> Any:
