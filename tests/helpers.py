@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Flask
 from werkzeug.test import create_environ
+
+from fastcors._flask import _options_response_takes_context
 
 CORS_PREFIX = "access-control-"
 
@@ -81,10 +82,6 @@ def wsgi_environ(
         if value is not None:
             environ[key] = value
     return environ
-
-
-def _options_response_takes_context() -> bool:
-    return len(inspect.signature(Flask.make_default_options_response).parameters) > 1
 
 
 if _options_response_takes_context():

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 from . import _engine
-from ._engine_py import ACAC, ACAM, ACAPN, ACEH, ACMA
+from ._engine_py import ACAC, ACAM, ACAPN, ACEH, ACMA, _find_ctl
 from ._options import as_list, entry_pattern, flexible_str, is_regex, is_wildcard
 from ._regex import combine, literal_prefix, origin_index
 from .origins import OriginCheck, Wildcard
@@ -31,7 +31,6 @@ __all__ = [
 ]
 
 _CR_LF = re.compile(r"[\r\n]")
-_CTL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class _Patterns(NamedTuple):
@@ -209,7 +208,7 @@ def compile_policy(options: Mapping[str, Any]) -> Any:
             "Access-Control-Allow-Origin: *. See https://fetch.spec.whatwg.org/#cors-protocol-and-credentials"
         )
     for literal in origins.literals:
-        if _CTL.search(literal):
+        if _find_ctl(literal):
             raise ValueError(f"origins: {literal!r} contains a control character")
 
     if not options["always_send"]:

@@ -8,6 +8,7 @@ in strict mode. Nothing here runs per request.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import sys
@@ -139,18 +140,15 @@ def _is_public_suffix(domain: str) -> bool:
     ``publicsuffixlist``, which ships the list itself (no download) and is released within days
     of every change to it; both its ICANN and private sections count, since a ``*.github.io``
     wildcard admits every GitHub Pages site."""
+    return bool(_public_suffix_list().is_public(domain))
+
+
+@functools.cache
+def _public_suffix_list() -> Any:
+    """The list, read once per process, and only by an app that needs it."""
     from publicsuffixlist import PublicSuffixList
 
-    return bool(_public_suffix_list(PublicSuffixList).is_public(domain))
-
-
-_PSL: list[Any] = []
-
-
-def _public_suffix_list(factory: Any) -> Any:
-    if not _PSL:
-        _PSL.append(factory())
-    return _PSL[0]
+    return PublicSuffixList()
 
 
 def _looks_like_a_glob(item: str) -> bool:

@@ -8,11 +8,11 @@ so the default path is untouched. The header carries reason codes only (the code
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 from typing import Any
 
 from . import _engine
+from ._engine_py import _is_token
 
 __all__ = ["REFUSAL_HEADER", "refusal_codes", "with_refusals", "with_refusals_policy"]
 
@@ -20,7 +20,6 @@ __all__ = ["REFUSAL_HEADER", "refusal_codes", "with_refusals", "with_refusals_po
 REFUSAL_HEADER = "X-CORS-Refusal"
 
 _ACAO = "Access-Control-Allow-Origin"
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 def _requested_names(value: str) -> list[str]:
@@ -29,7 +28,7 @@ def _requested_names(value: str) -> list[str]:
     names = []
     for piece in value.split(","):
         name = piece.strip(" \t")
-        if name and _TOKEN.fullmatch(name) is not None:
+        if name and _is_token(name) is not None:
             names.append(name)
     return names
 

@@ -26,7 +26,7 @@ from flask import Flask, request
 from werkzeug.datastructures import Headers, MultiDict
 
 from . import _engine
-from ._engine_py import ACAC, ACAH, ACAM, ACAO
+from ._engine_py import ACAC, ACAH, ACAM, ACAO, _find_ctl, _is_token
 from ._flask import Registration, app_state
 from ._options import FASTCORS_OPTIONS, OPTION_NAMES, Merged, is_regex
 from .origins import split_origin
@@ -119,7 +119,6 @@ _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRST
 _NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
 #: Fetch: CORS-safelisted methods.
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Fetch: a CORS-unsafe request-header byte.
 _UNSAFE_BYTE = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
 _LANGUAGE = re.compile(r"[0-9A-Za-z *,\-.;=]*")
@@ -128,7 +127,6 @@ _SAFELISTED_CONTENT_TYPES = frozenset(
     {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
 )
 _HTTP_WHITESPACE = " \t\r\n"
-_CTL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _ascii_lower(text: str) -> str:
@@ -145,10 +143,10 @@ def _mime_essence(value: str) -> str | None:
     parse (WHATWG MIME Sniffing, "parse a MIME type", without the parameters)."""
     value = value.strip(_HTTP_WHITESPACE)
     type_, slash, rest = value.partition("/")
-    if not slash or _TOKEN.fullmatch(type_) is None:
+    if not slash or _is_token(type_) is None:
         return None
     subtype = rest.split(";", 1)[0].rstrip(_HTTP_WHITESPACE)
-    if _TOKEN.fullmatch(subtype) is None:
+    if _is_token(subtype) is None:
         return None
     return _ascii_lower(f"{type_}/{subtype}")
 
@@ -239,7 +237,7 @@ def _list_values(lines: Sequence[tuple[str, str]], name: str) -> list[str] | Non
             piece = piece.strip(" \t")
             if not piece:
                 continue
-            if _TOKEN.fullmatch(piece) is None:
+            if _is_token(piece) is None:
                 return None
             values.append(piece)
     return values
@@ -262,7 +260,7 @@ def _origin_problem(origin: str) -> tuple[str, str | None] | None:
         return None
     if not origin:
         return "it is empty", None
-    if _CTL.search(origin) is not None:
+    if _find_ctl(origin) is not None:
         return "it contains a control character", None
     if not origin.isascii():
         return "it is not ASCII (browsers send internationalised host names in punycode)", None
@@ -1055,7 +1053,7 @@ def explain(
             f"{_quoted(origin)} is not an origin a browser sends (scheme://host[:port] in lower "
             f"case, or null): {why}{did_you_mean}",
         )
-    if _TOKEN.fullmatch(method) is None:
+    if _is_token(method) is None:
         judge.add(
             "METHOD_REFUSED",
             "request",
@@ -1091,7 +1089,7 @@ def explain(
     environ = dict(base)
     for name, value in headers:
         environ[_header_key(name)] = _wsgi(value)
-    route = _route(app, url, method if _TOKEN.fullmatch(method) else "GET", environ, _wsgi(origin))
+    route = _route(app, url, method if _is_token(method) else "GET", environ, _wsgi(origin))
     actual_lines: ResponseLines | None = None
     actual_ok = False
     if preflight_ok:
