@@ -22,12 +22,12 @@ from itertools import chain
 from typing import Any
 from urllib.parse import quote
 
-from flask import Flask, request
+from flask import Flask
 from werkzeug.datastructures import Headers, MultiDict
 
 from . import _engine
 from ._engine_py import ACAC, ACAH, ACAM, ACAO, _find_ctl, _is_token
-from ._flask import Registration, app_state
+from ._flask import Registration, app_state, current_request
 from ._options import FASTCORS_OPTIONS, OPTION_NAMES, Merged, is_regex
 from .origins import split_origin
 
@@ -616,7 +616,7 @@ def _route(app: Flask, url: str, method: str, environ: dict[str, str], origin: s
     state = app_state(app)
     by_hook = {record.hook: record for record in state.records}
     with app.test_request_context(url, method=method, environ_overrides=environ):
-        req = request._get_current_object()  # type: ignore[attr-defined]
+        req = current_request()
         rule = req.url_rule
         endpoint = req.endpoint if rule is not None else None
         blueprints = list(req.blueprints)
