@@ -21,6 +21,7 @@ from ._regex import combine, literal_prefix, origin_index
 from .origins import OriginCheck, Wildcard
 
 __all__ = [
+    "EdgeFields",
     "PolicyFields",
     "ResourceTable",
     "compile_policy",
@@ -377,3 +378,24 @@ def resource_table(
         lengths=tuple(sorted({len(key) for key in frozen}, reverse=True)),
         default=catch_all[0][1] if only_catch_all else None,
     )
+
+
+class EdgeFields(NamedTuple):
+    """Everything an engine ``EdgeTable`` holds (see ``fastcors._engine_py.EdgeTable``), built by
+    :func:`fastcors._edge.edge_fields` from an app's registrations and routes."""
+
+    #: the ``Resources`` of the app's ``CORS(app)`` registrations, in the order Flask runs them
+    app_chain: tuple[Any, ...]
+    #: ``id(rule)`` -> the ``Resources`` its blueprints' registrations add before ``app_chain``
+    rule_chains: dict[int, tuple[Any, ...]]
+    #: ``id(rule)`` -> the ``Policy`` of the ``cross_origin`` view Flask dispatches OPTIONS to
+    rule_views: dict[int, Any]
+    #: the environ -> ``id`` of the rule Flask routes it to (None: no rule); None when the two
+    #: tables are empty
+    route: Callable[[Mapping[str, Any]], int | None] | None
+    #: the header lines every preflight answered at the edge starts with
+    base: tuple[tuple[str, str], ...]
+    #: ``edge="all"``: actual responses get their CORS lines at the edge too
+    all_responses: bool
+    #: the status line of a preflight answered at the edge
+    status: str

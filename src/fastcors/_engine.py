@@ -16,6 +16,9 @@ if TYPE_CHECKING:  # type checkers read the pure-Python twin, the typed referenc
     from ._engine_py import MARK as MARK
     from ._engine_py import MAX_REQUEST_HEADERS_LENGTH as MAX_REQUEST_HEADERS_LENGTH
     from ._engine_py import MAX_REQUEST_HEADERS_PIECES as MAX_REQUEST_HEADERS_PIECES
+    from ._engine_py import VIEW_KEY as VIEW_KEY
+    from ._engine_py import Edge as Edge
+    from ._engine_py import EdgeTable as EdgeTable
     from ._engine_py import Policy as Policy
     from ._engine_py import Resources as Resources
     from ._engine_py import apply as apply
@@ -41,8 +44,11 @@ else:
     MAX_REQUEST_HEADERS_PIECES = _impl.MAX_REQUEST_HEADERS_PIECES
     Policy = _impl.Policy
     Resources = _impl.Resources
+    VIEW_KEY = _impl.VIEW_KEY
+    Edge = _impl.Edge
+    EdgeTable = _impl.EdgeTable
     apply = _impl.apply
     apply_policy = _impl.apply_policy
 
 #: The names the Flask layer uses; a swap replaces exactly these.
-ENGINE_NAMES = ("Policy", "Resources", "apply", "apply_policy")
+ENGINE_NAMES = ("Policy", "Resources", "apply", "apply_policy", "Edge", "EdgeTable", "VIEW_KEY")

@@ -16,6 +16,8 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_New, PyUnicode_READ
 from libc.string cimport memcmp, memcpy
 
+import threading
+
 from werkzeug.datastructures import Headers, MultiDict
 
 from .origins import MAX_ORIGIN_LENGTH, valid_ipv6 as _valid_ipv6
@@ -37,10 +39,15 @@ __all__ = [
     "MARK",
     "MAX_REQUEST_HEADERS_LENGTH",
     "MAX_REQUEST_HEADERS_PIECES",
+    "VIEW_KEY",
+    "Edge",
+    "EdgeTable",
     "Policy",
     "Resources",
     "apply",
     "apply_policy",
+    "request_method",
+    "routed_path",
 ]
 
 ACAO = "Access-Control-Allow-Origin"
@@ -697,77 +704,66 @@ cdef object _header_lines(object headers):
     return lines if type(lines) is list else None
 
 
-cdef int _add_headers(Policy policy, object request, object response, bint extension) except -1:
-    cdef object headers, lines, environ, pairs, pair, item, name, value, method, acrm, acrh
-    cdef bint vary, vary_listed = False, acao_seen
+cdef int _add_lines(
+    Policy policy, object environ, object method, list lines, bint extension
+) except -1:
+    """Add the policy's answer to a response's header lines. See fastcors._engine_py._add_lines."""
+    cdef object pair, item, name, value, acrm, acrh
+    cdef bint vary = policy.vary, vary_listed = False, acao_seen
     cdef Py_ssize_t i, count, size
+    if extension or vary:
+        acao_seen = not extension
+        count = PyList_GET_SIZE(lines)
+        for i in range(count):
+            item = <object>PyList_GET_ITEM(lines, i)
+            if type(item) is tuple and PyTuple_GET_SIZE(item) == 2:
+                name = <object>PyTuple_GET_ITEM(item, 0)
+                value = <object>PyTuple_GET_ITEM(item, 1)
+            else:
+                name, value = item
+            if type(name) is not str:
+                continue
+            size = len(<str>name)
+            if size == 27:
+                if not acao_seen and _equals_lower(<str>name, _ACAO_LOWER, 27):
+                    if value:
+                        return 0
+                    acao_seen = True
+            elif size == 4 and vary and not vary_listed and _equals_lower(<str>name, b"vary", 4):
+                vary_listed = _lists_origin(str(value))
+    if method == _OPTIONS:
+        acrm = _environ_get(environ, _HTTP_ACRM)
+        acrh = _environ_get(environ, _HTTP_ACRH)
+    else:  # only preflights read these
+        acrm = acrh = None
+    pair = policy._origin_pair(_environ_get(environ, _HTTP_ORIGIN))
+    if pair is not None:
+        lines.append(pair)
+        policy._append_rest(lines, method, acrm, acrh, _environ_get(environ, _HTTP_ACRPN))
+    if vary and not vary_listed:
+        lines.append(_VARY_ORIGIN)
+    return 0
+
+
+cdef int _add_headers(Policy policy, object request, object response, bint extension) except -1:
+    """Add the policy's answer to the response. See fastcors._engine_py._add_headers."""
+    cdef object headers, lines
+    cdef list copy
+    cdef Py_ssize_t size
     if getattr(response, _MARK, False):
         return 0
     headers = response.headers
-    vary = policy.vary
     lines = _header_lines(headers)
     if lines is not None:
-        if extension or vary:
-            acao_seen = not extension
-            count = PyList_GET_SIZE(lines)
-            for i in range(count):
-                item = <object>PyList_GET_ITEM(lines, i)
-                if type(item) is tuple and PyTuple_GET_SIZE(item) == 2:
-                    name = <object>PyTuple_GET_ITEM(item, 0)
-                    value = <object>PyTuple_GET_ITEM(item, 1)
-                else:
-                    name, value = item
-                if type(name) is not str:
-                    continue
-                size = len(<str>name)
-                if size == 27:
-                    if not acao_seen and _equals_lower(<str>name, _ACAO_LOWER, 27):
-                        if value:
-                            return 0
-                        acao_seen = True
-                elif (
-                    size == 4 and vary and not vary_listed and _equals_lower(<str>name, b"vary", 4)
-                ):
-                    vary_listed = _lists_origin(str(value))
-        environ = request.environ
-        method = request.method
-        if method == _OPTIONS:
-            acrm = _environ_get(environ, _HTTP_ACRM)
-            acrh = _environ_get(environ, _HTTP_ACRH)
-        else:  # only preflights read these
-            acrm = acrh = None
-        pair = policy._origin_pair(_environ_get(environ, _HTTP_ORIGIN))
-        if pair is not None:
-            (<list>lines).append(pair)
-            policy._append_rest(
-                <list>lines, method, acrm, acrh, _environ_get(environ, _HTTP_ACRPN)
-            )
-        if vary and not vary_listed:
-            (<list>lines).append(_VARY_ORIGIN)
-        return 0
-    if extension and headers is not None and headers.get(_ACAO):
-        return 0
+        return _add_lines(policy, request.environ, request.method, <list>lines, extension)
     if not isinstance(headers, (_Headers, _MultiDict)):
         headers = _MultiDict(headers)
         response.headers = headers
-    if vary:
-        for value in headers.getlist("Vary"):
-            if _lists_origin(str(value)):
-                vary_listed = True
-                break
-    environ = request.environ
-    pairs = policy.evaluate(
-        environ.get(_HTTP_ORIGIN),
-        request.method,
-        environ.get(_HTTP_ACRM),
-        environ.get(_HTTP_ACRH),
-        environ.get(_HTTP_ACRPN),
-    )
-    if pairs is not None:
-        for name, value in pairs:
-            headers.add(name, value)
-    if vary and not vary_listed:
-        headers.add(*_VARY_ORIGIN)
+    copy = list(headers.items(multi=True))
+    size = len(copy)
+    _add_lines(policy, request.environ, request.method, copy, extension)
+    for name, value in copy[size:]:
+        headers.add(name, value)
     return 0
 
 
@@ -784,3 +780,185 @@ def apply_policy(Policy policy not None, object request, object response):
     _add_headers(policy, request, response, False)
     setattr(response, _MARK, True)
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# The edge: the same decisions, made at the WSGI boundary. See fastcors._engine_py.
+
+VIEW_KEY = "fastcors.view_policy"
+cdef str _VIEW_KEY = VIEW_KEY
+cdef str _REQUEST_KEY = "werkzeug.request"
+cdef str _PATH_INFO = "PATH_INFO"
+cdef str _REQUEST_METHOD = "REQUEST_METHOD"
+cdef str _GET = "GET"
+cdef str _SLASH = "/"
+
+
+cpdef object routed_path(object environ):
+    """``request.path`` as Werkzeug computes it. See fastcors._engine_py.routed_path."""
+    cdef object found = _environ_get(environ, _PATH_INFO)
+    cdef str path
+    cdef Py_ssize_t size
+    if not found:
+        return _SLASH
+    if type(found) is not str:
+        return None
+    path = <str>found
+    if not path.isascii():
+        try:
+            path = path.encode("latin-1").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            return None
+    size = len(path)
+    if size >= 1 and PyUnicode_READ(PyUnicode_KIND(path), PyUnicode_DATA(path), 0) == 47 and (
+        size == 1 or PyUnicode_READ(PyUnicode_KIND(path), PyUnicode_DATA(path), 1) != 47
+    ):
+        return path
+    return _SLASH + path.lstrip(_SLASH)
+
+
+cpdef str request_method(object environ):
+    """``request.method`` as Werkzeug computes it. See fastcors._engine_py.request_method."""
+    cdef object method = environ.get(_REQUEST_METHOD, _GET)
+    if type(method) is not str:
+        return ""
+    if method == _OPTIONS or method == _GET:
+        return <str>method
+    return <str>method if (<str>method).isupper() else (<str>method).upper()
+
+
+@cython.final
+cdef class EdgeTable:
+    """What the edge of one app answers with. See fastcors._engine_py.EdgeTable."""
+
+    cdef tuple _app_chain
+    cdef dict _rule_chains
+    cdef dict _rule_views
+    cdef object _route
+    cdef tuple _base
+    cdef readonly bint all_responses
+    cdef readonly str status
+
+    def __init__(self, fields):
+        self._app_chain = tuple(fields.app_chain)
+        self._rule_chains = dict(fields.rule_chains)
+        self._rule_views = dict(fields.rule_views)
+        self._route = fields.route
+        self._base = tuple(fields.base)
+        self.all_responses = fields.all_responses
+        self.status = fields.status
+
+    cpdef object preflight(self, object environ):
+        """The header lines of the edge's answer to a CORS preflight, or None (Flask answers)."""
+        cdef object path = routed_path(environ), rule, policy
+        cdef tuple chain = self._app_chain
+        cdef list answer = None
+        cdef PyObject* found
+        if path is None:
+            return None
+        if self._route is not None:
+            rule = self._route(environ)
+            if rule is not None:
+                found = PyDict_GetItemWithError(self._rule_views, rule)
+                if found is not NULL:
+                    answer = list(self._base)
+                    _add_lines(<Policy>found, environ, _OPTIONS, answer, False)
+                    return answer
+                found = PyDict_GetItemWithError(self._rule_chains, rule)
+                if found is not NULL:
+                    chain = <tuple>found
+        for resources in chain:
+            policy = (<Resources>resources).lookup(<str>path)
+            if policy is not None:
+                if answer is None:
+                    answer = list(self._base)
+                _add_lines(<Policy>policy, environ, _OPTIONS, answer, True)
+        return answer
+
+    cpdef int response(self, object environ, list lines) except -1:
+        """Add the CORS lines of an actual response (``edge="all"``) to its WSGI header lines."""
+        cdef str method = request_method(environ)
+        cdef object view = _environ_get(environ, _VIEW_KEY), path, rule, policy
+        cdef tuple chain = self._app_chain
+        cdef PyObject* found
+        if view is not None:
+            return _add_lines(<Policy?>view, environ, method, lines, False)
+        path = routed_path(environ)
+        if path is None:
+            return 0
+        if self._rule_chains:
+            rule = getattr(_environ_get(environ, _REQUEST_KEY), "url_rule", None)
+            if rule is not None:
+                found = PyDict_GetItemWithError(self._rule_chains, id(rule))
+                if found is not NULL:
+                    chain = <tuple>found
+        for resources in chain:
+            policy = (<Resources>resources).lookup(<str>path)
+            if policy is not None:
+                _add_lines(<Policy>policy, environ, method, lines, True)
+        return 0
+
+
+@cython.final
+cdef class _StartResponse:
+    """The ``start_response`` the app gets under ``edge="all"``. See fastcors._engine_py."""
+
+    cdef EdgeTable _table
+    cdef object _environ
+    cdef object _start_response
+
+    def __call__(self, status, headers, exc_info=None):
+        cdef list lines = headers if type(headers) is list else list(headers)
+        self._table.response(self._environ, lines)
+        if exc_info is None:
+            return self._start_response(status, lines)
+        return self._start_response(status, lines, exc_info)
+
+
+@cython.final
+cdef class Edge:
+    """The WSGI middleware ``CORS(app, edge=...)`` puts around ``app.wsgi_app``. See
+    fastcors._engine_py.Edge."""
+
+    cdef readonly object wsgi_app
+    cdef object _build
+    cdef EdgeTable _table
+    cdef object _lock
+
+    def __init__(self, wsgi_app, build):
+        self.wsgi_app = wsgi_app
+        self._build = build
+        self._table = None
+        self._lock = threading.Lock()
+
+    @property
+    def table(self):
+        """The edge's table, built on first use."""
+        if self._table is None:
+            with self._lock:
+                if self._table is None:
+                    self._table = EdgeTable(self._build())
+        return self._table
+
+    def __call__(self, environ, start_response):
+        cdef EdgeTable table = self._table
+        cdef list lines
+        cdef _StartResponse wrapped
+        if table is None:
+            table = self.table
+        if (
+            _environ_get(environ, _HTTP_ACRM) is not None
+            and _environ_get(environ, _HTTP_ORIGIN) is not None
+            and request_method(environ) == _OPTIONS
+        ):
+            lines = table.preflight(environ)
+            if lines is not None:
+                start_response(table.status, lines)
+                return []
+        if table.all_responses:
+            wrapped = _StartResponse.__new__(_StartResponse)
+            wrapped._table = table
+            wrapped._environ = environ
+            wrapped._start_response = start_response
+            return self.wsgi_app(environ, wrapped)
+        return self.wsgi_app(environ, start_response)

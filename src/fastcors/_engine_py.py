@@ -21,6 +21,7 @@ state, so one policy can serve any number of threads.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -42,10 +43,15 @@ __all__ = [
     "MARK",
     "MAX_REQUEST_HEADERS_LENGTH",
     "MAX_REQUEST_HEADERS_PIECES",
+    "VIEW_KEY",
+    "Edge",
+    "EdgeTable",
     "Policy",
     "Resources",
     "apply",
     "apply_policy",
+    "request_method",
+    "routed_path",
 ]
 
 ACAO = "Access-Control-Allow-Origin"
@@ -403,28 +409,25 @@ def _header_lines(headers: Any) -> list[tuple[str, str]] | None:
     return None
 
 
-def _add_headers(policy: Policy, request: _Request, response: Any, extension: bool) -> None:
-    """Add ``policy``'s answer to ``request`` to the response's headers: the one way both
-    ``apply`` and ``apply_policy`` write headers.
+def _add_lines(
+    policy: Policy,
+    environ: Mapping[str, Any],
+    method: str,
+    lines: list[tuple[str, str]],
+    extension: bool,
+) -> None:
+    """Add ``policy``'s answer to a request (its WSGI ``environ`` and upper-case ``method``) to a
+    response's header ``lines``: the one decision both the after-request hook and the edge make.
 
-    Rule 1: a response the decorator handled is left alone, and so (for the extension) is one
-    that already carries a non-empty Access-Control-Allow-Origin. Rules 3 to 5: the pairs of
-    :meth:`Policy.evaluate`, on values read from the WSGI environ (not through
-    ``request.headers``). Rule 6 (VARY_ALL): a policy that varies on Origin adds ``Vary: Origin``
-    unless a Vary line already lists ``Origin`` or ``*``. Like Flask-CORS, a headers object that is
-    neither ``Headers`` nor ``MultiDict`` (some libraries set a plain dict) becomes a ``MultiDict``.
+    Rule 1 (for the extension): lines that already carry a non-empty Access-Control-Allow-Origin
+    are left alone. Rules 3 to 5: the pairs of :meth:`Policy.evaluate`, on values read from the
+    environ. Rule 6 (VARY_ALL): a policy that varies on Origin adds ``Vary: Origin`` unless a Vary
+    line already lists ``Origin`` or ``*``.
     """
-    if getattr(response, MARK, False):
-        return
-    headers = response.headers
-    lines = headers._list if type(headers) is Headers else _header_lines(headers)
-    if lines is None and not isinstance(headers, (Headers, MultiDict)):
-        headers = response.headers = MultiDict(headers)
-    existing = lines if lines is not None else headers.items(multi=True)
     vary = policy.vary
     vary_listed = False
     acao_seen = not extension  # only the first Access-Control-Allow-Origin line counts
-    for name, value in existing:
+    for name, value in lines:
         # (the length test spares a lower() for the usual Content-Type and Content-Length)
         size = len(name)
         if size == 27 and not acao_seen and name.lower() == _ACAO_LOWER:
@@ -433,8 +436,6 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
             acao_seen = True
         elif size == 4 and vary and not vary_listed and name.lower() == "vary":
             vary_listed = _lists_origin(value)
-    environ = request.environ
-    method = request.method
     request_method = request_headers = None
     if method == "OPTIONS":  # only preflights read these two
         request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
@@ -442,16 +443,35 @@ def _add_headers(policy: Policy, request: _Request, response: Any, extension: bo
     pairs = policy.evaluate(
         environ.get("HTTP_ORIGIN"), method, request_method, request_headers, environ.get(_PN)
     )
+    if pairs is not None:
+        lines.extend(pairs)
+    if vary and not vary_listed:
+        lines.append(_VARY_ORIGIN)
+
+
+def _add_headers(policy: Policy, request: _Request, response: Any, extension: bool) -> None:
+    """Add ``policy``'s answer to ``request`` to the response's headers: the one way both
+    ``apply`` and ``apply_policy`` write headers.
+
+    Rule 1: a response the decorator handled is left alone. The rest is :func:`_add_lines`, on
+    the response's own line list. Like Flask-CORS, a headers object that is neither ``Headers`` nor
+    ``MultiDict`` (some libraries set a plain dict) becomes a ``MultiDict``, and one that keeps no
+    line list gets the lines through its ``add``.
+    """
+    if getattr(response, MARK, False):
+        return
+    headers = response.headers
+    lines = headers._list if type(headers) is Headers else _header_lines(headers)
     if lines is not None:
-        if pairs is not None:
-            lines.extend(pairs)
-        if vary and not vary_listed:
-            lines.append(_VARY_ORIGIN)
-    else:
-        for name, value in pairs or ():
-            headers.add(name, value)
-        if vary and not vary_listed:
-            headers.add(*_VARY_ORIGIN)
+        _add_lines(policy, request.environ, request.method, lines, extension)
+        return
+    if not isinstance(headers, (Headers, MultiDict)):
+        headers = response.headers = MultiDict(headers)
+    copy = list(headers.items(multi=True))
+    size = len(copy)
+    _add_lines(policy, request.environ, request.method, copy, extension)
+    for name, value in copy[size:]:
+        headers.add(name, value)
 
 
 def apply(resources: Resources, request: _Request, response: Any) -> Any:
@@ -470,3 +490,200 @@ def apply_policy(policy: Policy, request: _Request, response: Any) -> Any:
     _add_headers(policy, request, response, False)
     setattr(response, MARK, True)
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# The edge: the same decisions, made at the WSGI boundary (see fastcors._edge).
+
+#: Where a ``cross_origin`` view, under ``edge="all"``, leaves its policy for the edge to apply.
+VIEW_KEY = "fastcors.view_policy"
+#: Where Werkzeug's request object puts itself (``Request(populate_request=True)``, the default).
+_REQUEST_KEY = "werkzeug.request"
+
+
+def routed_path(environ: Mapping[str, Any]) -> str | None:
+    """``request.path`` as Werkzeug computes it from the environ (PATH_ONCE: what Flask routes):
+    PATH_INFO's Latin-1 characters read back as UTF-8 bytes (invalid sequences replaced), with one
+    leading slash. None when PATH_INFO is not a WSGI string (a character above U+00FF): then the
+    edge leaves the request to Flask."""
+    path = environ.get("PATH_INFO") or ""
+    if type(path) is not str:
+        return None
+    if not path.isascii():
+        try:
+            path = path.encode("latin-1").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            return None
+    if path[:1] == "/" and path[1:2] != "/":
+        return path
+    return "/" + path.lstrip("/")
+
+
+def request_method(environ: Mapping[str, Any]) -> str:
+    """``request.method`` as Werkzeug computes it: REQUEST_METHOD upper-cased, GET when absent."""
+    method = environ.get("REQUEST_METHOD", "GET")
+    if type(method) is not str:
+        return ""
+    return method if method.isupper() else method.upper()
+
+
+class EdgeTable:
+    """What the edge of one app answers with, from a :class:`fastcors._compile.EdgeFields` built
+    by :mod:`fastcors._edge` on the app's first request (when its routes, blueprints and
+    ``CORS`` registrations are all known).
+
+    ``app_chain``: the ``Resources`` of the app's ``CORS(app)`` registrations in the order Flask
+    would run their after-request functions (the last registered first). ``rule_chains``: per
+    routed rule (by ``id``) whose blueprints have ``CORS(blueprint)`` registrations, their
+    ``Resources`` (innermost blueprint first) followed by ``app_chain``. ``rule_views``: per rule
+    whose ``cross_origin`` view Flask dispatches OPTIONS to, the view's ``Policy``. ``route``:
+    the rule (its ``id``) Flask routes a preflight's environ to, or None when neither table has
+    an entry (the path alone decides).
+    """
+
+    __slots__ = (
+        "_app_chain",
+        "_base",
+        "_route",
+        "_rule_chains",
+        "_rule_views",
+        "all_responses",
+        "status",
+    )
+
+    _app_chain: tuple[Resources, ...]
+    _rule_chains: dict[int, tuple[Resources, ...]]
+    _rule_views: dict[int, Policy]
+    _route: Callable[[Mapping[str, Any]], int | None] | None
+    _base: tuple[tuple[str, str], ...]
+    all_responses: bool
+    status: str
+
+    def __init__(self, fields: Any) -> None:
+        init = object.__setattr__
+        init(self, "_app_chain", fields.app_chain)
+        init(self, "_rule_chains", fields.rule_chains)
+        init(self, "_rule_views", fields.rule_views)
+        init(self, "_route", fields.route)
+        init(self, "_base", fields.base)
+        init(self, "all_responses", fields.all_responses)
+        init(self, "status", fields.status)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def preflight(self, environ: Mapping[str, Any]) -> list[tuple[str, str]] | None:
+        """The header lines of the edge's answer to a CORS preflight, or None when no fastcors
+        policy covers its path (then Flask answers it). The lines are those the after-request
+        hooks would add to Flask's own OPTIONS answer: the policy of the ``cross_origin`` view
+        Flask would dispatch it to, else each registration in the order Flask runs them."""
+        path = routed_path(environ)
+        if path is None:
+            return None
+        chain = self._app_chain
+        if self._route is not None:
+            rule = self._route(environ)
+            if rule is not None:
+                view = self._rule_views.get(rule)
+                if view is not None:
+                    lines = list(self._base)
+                    _add_lines(view, environ, "OPTIONS", lines, False)
+                    return lines
+                chain = self._rule_chains.get(rule, chain)
+        answer = None
+        for resources in chain:
+            policy = resources.lookup(path)
+            if policy is not None:
+                if answer is None:
+                    answer = list(self._base)
+                _add_lines(policy, environ, "OPTIONS", answer, True)
+        return answer
+
+    def response(self, environ: Mapping[str, Any], lines: list[tuple[str, str]]) -> None:
+        """Add the CORS lines of an actual response (``edge="all"``) to its WSGI header ``lines``,
+        after Flask is done: the policy a ``cross_origin`` view left in the environ, else each
+        registration of the rule Flask routed the request to, in the order Flask runs them."""
+        method = request_method(environ)
+        view = environ.get(VIEW_KEY)
+        if view is not None:
+            _add_lines(view, environ, method, lines, False)
+            return
+        path = routed_path(environ)
+        if path is None:
+            return
+        chain = self._app_chain
+        if self._rule_chains:
+            rule = getattr(environ.get(_REQUEST_KEY), "url_rule", None)
+            if rule is not None:
+                chain = self._rule_chains.get(id(rule), chain)
+        for resources in chain:
+            policy = resources.lookup(path)
+            if policy is not None:
+                _add_lines(policy, environ, method, lines, True)
+
+
+class _StartResponse:
+    """The ``start_response`` the app gets under ``edge="all"``: adds the CORS lines to the
+    headers, then calls the server's."""
+
+    __slots__ = ("_environ", "_start_response", "_table")
+
+    def __init__(self, table: EdgeTable, environ: Any, start_response: Callable[..., Any]) -> None:
+        self._table = table
+        self._environ = environ
+        self._start_response = start_response
+
+    def __call__(self, status: str, headers: Any, exc_info: Any = None) -> Any:
+        lines = headers if type(headers) is list else list(headers)
+        self._table.response(self._environ, lines)
+        if exc_info is None:
+            return self._start_response(status, lines)
+        return self._start_response(status, lines, exc_info)
+
+
+class Edge:
+    """The WSGI middleware ``CORS(app, edge=...)`` puts around ``app.wsgi_app``.
+
+    A CORS preflight (OPTIONS with an Origin and an Access-Control-Request-Method) whose path a
+    fastcors policy covers is answered here, before Flask routes it; with ``edge="all"`` every
+    other response gets its CORS lines in ``start_response``. Everything else passes through
+    untouched: the environ (``wsgi.input`` included), ``exc_info``, and the app's iterable, which
+    is returned as it is, so the server closes it. ``build`` makes the :class:`EdgeTable`'s
+    fields on the first request.
+    """
+
+    __slots__ = ("_build", "_lock", "_table", "wsgi_app")
+
+    def __init__(self, wsgi_app: Callable[..., Any], build: Callable[[], Any]) -> None:
+        self.wsgi_app = wsgi_app
+        self._build = build
+        self._table: EdgeTable | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def table(self) -> EdgeTable:
+        """The edge's table, built on first use."""
+        table = self._table
+        if table is None:
+            with self._lock:
+                table = self._table
+                if table is None:
+                    table = self._table = EdgeTable(self._build())
+        return table
+
+    def __call__(self, environ: Any, start_response: Callable[..., Any]) -> Any:
+        table = self._table
+        if table is None:
+            table = self.table
+        if (
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD") is not None
+            and environ.get("HTTP_ORIGIN") is not None
+            and request_method(environ) == "OPTIONS"
+        ):
+            lines = table.preflight(environ)
+            if lines is not None:
+                start_response(table.status, lines)
+                return []
+        if table.all_responses:
+            return self.wsgi_app(environ, _StartResponse(table, environ, start_response))
+        return self.wsgi_app(environ, start_response)

@@ -91,8 +91,8 @@ class Registration(NamedTuple):
     number: int
     #: ``CORS(blueprint)``: the blueprint's name; else None
     blueprint: str | None
-    #: the after-request function Flask runs for it
-    hook: Callable[[Any], Any]
+    #: the after-request function Flask runs for it (None: under ``edge="all"`` the edge answers)
+    hook: Callable[[Any], Any] | None
     #: what that function calls with the ``Resources``, the request and the response
     apply: Callable[[Any, Any, Any], Any]
     #: what the registration resolved (a ``fastcors._registration.Resolved``)
@@ -107,15 +107,30 @@ class AppState:
     :ivar views: per ``cross_origin`` decorator, its options resolved for this app.
     :ivar records: every ``CORS(app)`` and ``CORS(blueprint)`` registration (:class:`Registration`),
         in the order they were resolved for this app.
+    :ivar edge: the app's ``edge`` option (None before its first ``CORS(app)``).
     """
 
-    __slots__ = ("blueprints", "records", "registrations", "views")
+    __slots__ = (
+        "blueprints",
+        "edge",
+        "edge_status",
+        "edge_wrapper",
+        "records",
+        "registrations",
+        "views",
+    )
 
     def __init__(self) -> None:
         self.registrations: list[Any] = []
         self.blueprints: dict[object, Any] = {}
         self.views: dict[object, Any] = {}
         self.records: list[Registration] = []
+        #: the app's ``edge`` (None until its first ``CORS(app)``/``init_app``)
+        self.edge: Any = None
+        #: the status of the preflights its edge answers
+        self.edge_status: int = 200
+        #: the ``Edge`` middleware put around ``app.wsgi_app``, if any
+        self.edge_wrapper: Any = None
 
 
 def app_state(app: App) -> AppState:

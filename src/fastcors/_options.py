@@ -50,7 +50,7 @@ OPTION_NAMES = (
     "allow_private_network",
 )
 #: Options only fastcors has.
-FASTCORS_OPTIONS = ("strict", "debug_refusals")
+FASTCORS_OPTIONS = ("strict", "debug_refusals", "edge", "preflight_status")
 KNOWN_OPTIONS = frozenset(OPTION_NAMES + FASTCORS_OPTIONS)
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType(
@@ -70,6 +70,8 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "allow_private_network": False,
         "strict": False,
         "debug_refusals": False,
+        "edge": False,
+        "preflight_status": 200,
     }
 )
 

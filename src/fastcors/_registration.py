@@ -20,6 +20,7 @@ from ._diagnostics import (
     unknown_config_keys,
     unknown_options,
 )
+from ._edge import refuse_app_wide
 from ._options import KNOWN_OPTIONS, Layer, Merged, config_layer, merge
 
 __all__ = [
@@ -124,6 +125,7 @@ def resolve_resources(
             records.append((key, merged, top))
             continue
         where = f"resources[{_resource_name(key)}]"
+        refuse_app_wide(options, where)
         messages += unknown_options(options, KNOWN_OPTIONS, where)
         resource = Merged(
             {**merged.options, **options}, {**merged.sources, **dict.fromkeys(options, where)}

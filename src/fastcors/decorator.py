@@ -12,6 +12,7 @@ from flask import Flask
 
 from . import _engine
 from ._diagnostics import report
+from ._edge import defer_to_edge, refuse_app_wide
 from ._flask import app_state, current_app_and_request, default_options_response
 from ._options import Layer, Merged
 from ._refusals import with_refusals_policy
@@ -77,6 +78,7 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     headers, without calling the view. Works on ``def`` and ``async def`` views.
     """
     options = dict(kwargs)
+    refuse_app_wide(options, _WHERE)
     layer = Layer(options, _WHERE)
     own = check_own_options(layer)
     report(own, bool(options.get("strict")))
@@ -91,7 +93,9 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             if view is None:
                 policy, merged = register_policy(app.config, layer, reported=own, debug=app.debug)
                 apply: Callable[..., Any] = _engine.apply_policy
-                if merged.options["debug_refusals"]:
+                if app_state(app).edge == "all":
+                    apply = defer_to_edge
+                elif merged.options["debug_refusals"]:
                     apply = with_refusals_policy(apply)
                 view = _View(apply, policy, bool(merged.options["automatic_options"]), merged)
                 views[token] = view

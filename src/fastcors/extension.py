@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask
 
 from . import _engine
+from ._edge import configure_edge, refuse_app_wide
 from ._flask import Registration, after_request_hook, app_state, current_app_and_request
 from ._options import Layer
 from ._refusals import with_refusals
@@ -59,9 +60,11 @@ class CORS:
         apply: Callable[[Any, Any, Any], Any] = _engine.apply
         if resolved.debug_policies:
             apply = with_refusals(apply, resolved.debug_policies)
-        hook = after_request_hook(apply, resolved.table)
-        app.after_request(hook)
         state = app_state(app)
+        hook = None
+        if configure_edge(app, state, resolved.merged, bool(resolved.debug_policies)):
+            hook = after_request_hook(apply, resolved.table)
+            app.after_request(hook)
         state.registrations.append(resolved.table)
         state.records.append(
             Registration("CORS", len(state.registrations) - 1, None, hook, apply, resolved)
@@ -72,6 +75,8 @@ class CORS:
 def _init_blueprint(blueprint: Blueprint, layers: list[Layer]) -> None:
     # The keyword arguments alone must already make sense (Flask-CORS raises here too), and with
     # strict=True among them, what they alone make dangerous fails now, before any hook exists.
+    for layer in layers:
+        refuse_app_wide(layer.options, "CORS(blueprint) keyword arguments")
     register_resources({}, layers, quiet=True)
     token = object()
 
