@@ -230,11 +230,20 @@ def edge_fields(app: Flask) -> EdgeFields:
             if chain:
                 rule_chains[id(rule)] = chain + app_chain
         resolve = getattr(app.view_functions.get(endpoint), "fastcors_resolve", None)
-        if callable(resolve):
-            view = resolve(app)
-            methods: Iterable[str] = rule.methods or ()
-            if "OPTIONS" in methods and not getattr(rule, "provide_automatic_options", False):
-                rule_views[id(rule)] = view.policy
+        methods: Iterable[str] = rule.methods or ()
+        if (
+            callable(resolve)
+            and "OPTIONS" in methods
+            and not getattr(rule, "provide_automatic_options", False)
+        ):
+            try:
+                view = resolve(app)
+            except Exception:
+                # Options that cannot work together (or strict mode refusing them): the view
+                # raises on each request, where Flask logs it and answers 500 with the app's
+                # lines. The edge answers its preflights with those same lines.
+                continue
+            rule_views[id(rule)] = view.policy
     if state.edge == "all":  # the edge answers for them: their after-request functions stand down
         for token in state.blueprints:
             state.blueprints[token] = None
