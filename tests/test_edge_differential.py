@@ -260,9 +260,9 @@ def test_the_differential_sees_edge_answers() -> None:
         "private_network": None,
     }
     cases = [
-        ("/api/missing", "https://a.example", "404 NOT FOUND"),
-        ("/bp/api/items", "https://b.example", "200 OK"),
-        ("/decorated", "https://d.example", "200 OK"),
+        ("/api/missing", "https://a.example", "404"),
+        ("/bp/api/items", "https://b.example", "200"),
+        ("/decorated", "https://d.example", "200"),
     ]
     hook, edge = build(scenario, False), build(scenario, "preflight")
     for path, origin, hook_status in cases:
@@ -270,5 +270,5 @@ def test_the_differential_sees_edge_answers() -> None:
         status, lines, body = send(edge, request)
         assert (status, body) == ("200 OK", b""), path
         assert ("Access-Control-Allow-Origin", origin) in lines
-        assert send(hook, request)[0] == hook_status
+        assert send(hook, request)[0].split()[0] == hook_status
         assert lines == send(hook, request)[1]
