@@ -668,3 +668,24 @@ def test_concurrent_first_requests_build_one_table() -> None:
     assert results == [200] * 8
     assert built == [1]
     assert wrapper.table is wrapper.table
+
+
+def test_a_request_class_with_its_own_constructor_still_routes() -> None:
+    class OwnRequest(Flask.request_class):  # type: ignore[misc, name-defined]
+        def __init__(self, environ: dict[str, Any]) -> None:
+            super().__init__(environ)
+
+    app = Flask(__name__)
+    app.request_class = OwnRequest
+
+    @app.route("/v", methods=["GET", "PUT"])
+    @cross_origin(origins=[B])
+    def v() -> str:
+        return "v"
+
+    CORS(app, edge="preflight", origins=[A])
+    env = environ("/v", "OPTIONS", HTTP_ORIGIN=B, **_acrm())
+    _iterable, status, headers = run_wsgi_app(app, env)
+    assert status == "200 OK"
+    assert headers["Access-Control-Allow-Origin"] == B
+    assert "werkzeug.request" not in env  # the router's request never touches the environ
