@@ -210,7 +210,7 @@ def test_config_text_and_json() -> None:
     assert "Diagnostics: none" in text.output
 
     data = json.loads(invoke(app, "config", "--json").output)
-    assert set(data) == {"registrations", "diagnostics"}
+    assert set(data) == {"edge", "registrations", "diagnostics"}
     first = data["registrations"][0]
     assert set(first) == {
         "kind",

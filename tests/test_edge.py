@@ -689,3 +689,35 @@ def test_a_request_class_with_its_own_constructor_still_routes() -> None:
     assert status == "200 OK"
     assert headers["Access-Control-Allow-Origin"] == B
     assert "werkzeug.request" not in env  # the router's request never touches the environ
+
+
+def test_edge_all_after_requests_were_served_takes_over_resolved_views() -> None:
+    app = Flask(__name__)
+
+    @app.route("/only")
+    @cross_origin(origins=["https://only.example"])
+    def only() -> str:
+        return "only"
+
+    client = app.test_client()
+    assert "Access-Control-Allow-Origin" not in client.get("/only", headers={"Origin": A}).headers
+    CORS(app, edge="all", origins=[A])  # the view was resolved already: it defers from now on
+    response = client.get("/only", headers={"Origin": A})
+    assert "Access-Control-Allow-Origin" not in response.headers
+    response = client.get("/only", headers={"Origin": "https://only.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "https://only.example"
+
+
+def test_an_edge_refused_by_flask_leaves_no_state_behind() -> None:
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "index"
+
+    app.test_client().get("/")
+    with pytest.raises(AssertionError):  # Flask's own check: no after-request function now
+        CORS(app, edge="preflight")
+    state = app_state(app)
+    assert (state.edge, state.edge_wrapper) == (None, None)
+    assert not isinstance(app.wsgi_app, edge_module._engine.Edge)

@@ -33,16 +33,18 @@ from ._diagnostics import CORSConfigWarning
 if TYPE_CHECKING:
     from flask import Flask
 
-    from ._flask import AppState
+    from ._flask import AppState, Registration
     from ._options import Merged
 
 __all__ = [
     "APP_WIDE_OPTIONS",
     "EDGE_MODES",
     "ROUTE_CACHE_SIZE",
-    "configure_edge",
     "defer_to_edge",
     "edge_fields",
+    "install_edge",
+    "plan_edge",
+    "registration_chain",
     "refuse_app_wide",
 ]
 
@@ -88,14 +90,15 @@ def _status(merged: Merged) -> int:
     return status
 
 
-def configure_edge(app: Flask, state: AppState, merged: Merged, has_debug_policies: bool) -> bool:
-    """Apply a ``CORS(app)`` registration's ``edge`` and ``preflight_status`` to the app, and say
-    whether its after-request hook is still needed (not under ``edge="all"``).
+def plan_edge(state: AppState, merged: Merged, has_debug_policies: bool) -> tuple[Any, int]:
+    """The app's ``edge`` and ``preflight_status`` once a ``CORS(app)`` registration with these
+    merged options is added: checked and reported, nothing changed yet (:func:`install_edge`
+    does that, once the registration's hook, if any, is in place).
 
     The first registration decides the app's edge; a later one may repeat it, leave it unset, or
-    turn a ``False`` edge into ``"preflight"``. Turning it into ``"all"`` after an after-request
-    hook exists raises (that hook would answer too): set ``edge`` on the first registration or in
-    ``CORS_EDGE``. Checked before anything is registered.
+    turn a ``False`` edge into ``"preflight"``. Anything else raises (under ``"all"`` the hooks
+    already registered would answer too): set ``edge`` on the first registration or in
+    ``CORS_EDGE``.
     """
     mode = _edge_mode(merged)
     status = _status(merged)
@@ -134,12 +137,21 @@ def configure_edge(app: Flask, state: AppState, merged: Merged, has_debug_polici
             CORSConfigWarning,
             stacklevel=4,
         )
+    return mode, status
+
+
+def install_edge(app: Flask, state: AppState, mode: Any, status: int) -> None:
+    """Record the app's edge and put the middleware around ``app.wsgi_app`` (once). Under
+    ``"all"``, ``cross_origin`` views already resolved for the app (it served requests before)
+    leave their policy to the edge from now on, as views resolved later do."""
     state.edge = mode
+    if mode == "all":
+        for view in state.views.values():
+            view.apply = defer_to_edge
     if mode and state.edge_wrapper is None:
         state.edge_status = status
         state.edge_wrapper = _engine.Edge(app.wsgi_app, lambda: edge_fields(app))
         app.wsgi_app = state.edge_wrapper  # type: ignore[method-assign]
-    return bool(mode != "all")
 
 
 def _blueprint_names(endpoint: str) -> list[str]:
@@ -198,37 +210,43 @@ def _router(app: Flask) -> Callable[[Mapping[str, Any]], int | None]:
     return route
 
 
+def registration_chain(
+    app: Flask, state: AppState, endpoint: str | None
+) -> list[tuple[Registration, str | None]]:
+    """The registrations whose policies answer a request Flask routes to ``endpoint`` (None: no
+    rule), in the order Flask runs their after-request functions, with the blueprint name each
+    runs under (None: the app's): those of the endpoint's blueprints (innermost first, each
+    blueprint's last registered first), then every ``CORS(app)`` registration, the last
+    registered first. The edge applies them in this order too."""
+    chain: list[tuple[Registration, str | None]] = []
+    if endpoint is not None:
+        by_hook = {r.hook: r for r in state.records if r.kind == "CORS(blueprint)"}
+        if by_hook:
+            for name in _blueprint_names(endpoint):
+                for func in reversed(list(app.after_request_funcs.get(name, ()))):
+                    record = by_hook.get(func)
+                    if record is not None:
+                        chain.append((record, name))
+    chain += [(record, None) for record in reversed(state.records) if record.kind == "CORS"]
+    return chain
+
+
 def edge_fields(app: Flask) -> EdgeFields:
     """The app's ``EdgeTable`` fields, from its registrations, blueprints and routes as they are
     now (the app's first request: Flask allows no new routes after it)."""
     from ._flask import app_state
 
     state = app_state(app)
-    app_chain = tuple(
-        record.resolved.table for record in reversed(state.records) if record.kind == "CORS"
-    )
-    by_hook = {
-        record.hook: record.resolved.table
-        for record in state.records
-        if record.kind == "CORS(blueprint)"
-    }
-    blueprint_chains: dict[str, tuple[Any, ...]] = {}
-    if by_hook:
-        for name, funcs in app.after_request_funcs.items():
-            if name is not None:
-                found = tuple(by_hook[f] for f in reversed(list(funcs)) if f in by_hook)
-                if found:
-                    blueprint_chains[name] = found
+    app_chain = tuple(record.resolved.table for record, _ in registration_chain(app, state, None))
+    with_blueprints = any(record.kind == "CORS(blueprint)" for record in state.records)
     rule_chains: dict[int, tuple[Any, ...]] = {}
     rule_views: dict[int, Any] = {}
     for rule in app.url_map.iter_rules():
         endpoint = rule.endpoint
-        if blueprint_chains:
-            chain: tuple[Any, ...] = ()
-            for name in _blueprint_names(endpoint):
-                chain += blueprint_chains.get(name, ())
-            if chain:
-                rule_chains[id(rule)] = chain + app_chain
+        if with_blueprints:
+            chain = registration_chain(app, state, endpoint)
+            if len(chain) > len(app_chain):
+                rule_chains[id(rule)] = tuple(record.resolved.table for record, _ in chain)
         resolve = getattr(app.view_functions.get(endpoint), "fastcors_resolve", None)
         methods: Iterable[str] = rule.methods or ()
         if (

@@ -1,11 +1,11 @@
 """``flask cors``: what the app's CORS configuration does, from the command line.
 
 - ``flask cors routes``: every URL rule, the policy that answers it, and how its preflights are
-  answered (a real preflight through the app's test client);
+  answered (a real preflight through the app's test client: Flask, the view, or the app's edge);
 - ``flask cors check ORIGIN PATH``: :func:`fastcors.explain`, exit status 0 when allowed, 1 when
   refused;
-- ``flask cors config``: every registration's resolved options with their sources, and the
-  start-up diagnostics.
+- ``flask cors config``: the app's edge (``edge`` and ``preflight_status``), every registration's
+  resolved options with their sources, and the start-up diagnostics.
 
 Registered with Flask through the ``flask.commands`` entry point; each command takes ``--json``.
 """
@@ -29,6 +29,7 @@ from ._diagnostics import (
     unknown_config_keys,
     unknown_options,
 )
+from ._edge import APP_WIDE_OPTIONS
 from ._flask import app_state
 from ._options import KNOWN_OPTIONS, Merged, is_regex
 from .explain import (
@@ -107,12 +108,20 @@ def _origins_summary(value: Any) -> str:
 def _preflight_handling(
     app: Flask, rule: Any, path: str, method: str, origin: str
 ) -> dict[str, Any]:
-    """How the app answers a preflight for ``rule``: a real one through the test client."""
+    """How the app answers a preflight for ``rule``: a real one through the test client (and
+    whether the app's edge answers it, before Flask routes it)."""
     environ = {
         "HTTP_ORIGIN": _wsgi(origin),
         "HTTP_ACCEPT": "*/*",
         "HTTP_ACCESS_CONTROL_REQUEST_METHOD": _wsgi(method),
     }
+    edge: tuple[str, int | None] | None = None
+    try:
+        route = _route(app, _url(path), "OPTIONS", environ, _wsgi(origin))
+        if route.edge is not None:
+            edge = (route.edge, route.edge_status)
+    except Exception:
+        pass
     try:
         response = app.test_client().open(_url(path), method="OPTIONS", environ_overrides=environ)
     except Exception as exc:
@@ -135,6 +144,12 @@ def _preflight_handling(
             "status": status,
             "answered_by": "refused",
             "text": f"refused: {status} redirect{where}",
+        }
+    if edge is not None and status == edge[1]:
+        return {
+            "status": status,
+            "answered_by": "edge",
+            "text": f"the edge (edge={edge[0]!r}, {status}, before routing)",
         }
     if 200 <= status < 300:
         if automatic:
@@ -371,7 +386,9 @@ def _registrations(app: Flask) -> list[dict[str, Any]]:
                 "blueprint": record.blueprint,
                 "registered_as": names,
                 "endpoint": None,
-                "options": _options(merged),
+                "options": _options(merged)
+                if record.kind == "CORS"
+                else _without_app_wide(_options(merged)),
                 "resources": [
                     {
                         "resource": _resource_text(key),
@@ -410,10 +427,37 @@ def _registrations(app: Flask) -> list[dict[str, Any]]:
             entry["diagnostics"] = [str(exc)]
         else:
             if resolved_view.merged is not None:
-                entry["options"] = _options(resolved_view.merged)
+                entry["options"] = _without_app_wide(_options(resolved_view.merged))
                 entry["diagnostics"] = _diagnostics(app, resolved_view.merged, [])
         found.append(entry)
     return found
+
+
+def _without_app_wide(options: dict[str, tuple[Any, str]]) -> dict[str, tuple[Any, str]]:
+    """``options`` without those only ``CORS(app)`` sets (``edge``, ``preflight_status``): a
+    blueprint's or a view's values of them apply to nothing (the app's edge is shown once)."""
+    return {name: value for name, value in options.items() if name not in APP_WIDE_OPTIONS}
+
+
+def _edge_summary(app: Flask) -> dict[str, Any]:
+    """The app's edge: ``mode`` (False, ``"preflight"`` or ``"all"``) and ``preflight_status``
+    (the status of the preflights it answers; None without the edge)."""
+    state = app_state(app)
+    mode = state.edge if state.edge in ("preflight", "all") else False
+    return {"mode": mode, "preflight_status": state.edge_status if mode else None}
+
+
+def _edge_text(edge: Mapping[str, Any]) -> str:
+    mode = edge["mode"]
+    if not mode:
+        return "Edge: off (Flask answers preflights; after-request functions add the CORS headers)"
+    text = (
+        f"Edge: edge={mode!r}, preflight_status={edge['preflight_status']}: a WSGI middleware "
+        f"answers the CORS preflights a policy covers, before Flask routes them"
+    )
+    if mode == "all":
+        text += ", and adds the CORS headers of every other response"
+    return text
 
 
 def _title(entry: Mapping[str, Any]) -> str:
@@ -428,9 +472,11 @@ def _title(entry: Mapping[str, Any]) -> str:
 @cors.command("config")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def config_command(as_json: bool) -> None:
-    """Every CORS registration's resolved options with their sources, and the diagnostics."""
+    """The app's edge, every CORS registration's resolved options with their sources, and the
+    diagnostics."""
     app = _app()
     entries = _registrations(app)
+    edge = _edge_summary(app)
     app_messages = unknown_config_keys(app.config, KNOWN_OPTIONS)
     diagnostics = list(
         dict.fromkeys([*app_messages, *(m for e in entries for m in e["diagnostics"])])
@@ -438,6 +484,7 @@ def config_command(as_json: bool) -> None:
     if as_json:
         _echo_json(
             {
+                "edge": edge,
                 "registrations": [
                     {
                         **{k: v for k, v in entry.items() if k not in ("options", "resources")},
@@ -453,6 +500,8 @@ def config_command(as_json: bool) -> None:
             }
         )
         return
+    click.echo(_edge_text(edge))
+    click.echo("")
     if not entries:
         click.echo(
             "No CORS registration on this app (no CORS(app), CORS(blueprint) or cross_origin)."

@@ -3,10 +3,14 @@
 The preflight, when the request needs one, goes through the app as a browser's would (through
 ``app.test_client()``: hooks, routing, error handlers, the view when it answers OPTIONS itself);
 the actual request is sent only with ``run_view=True`` (views have side effects), and is otherwise
-predicted from the policy that answers it (the engine's own code, on an empty response). The
-responses are then judged as the Fetch standard's CORS check and CORS-preflight fetch judge them
-(https://fetch.spec.whatwg.org/#cors-check, #cors-preflight-fetch), independently of how fastcors
-decided: what a browser would do with the headers the app sent.
+predicted from the policy that answers it (the engine's own code, on an empty response). With
+``CORS(app, edge=...)`` the preflight goes through the app's edge, which answers it before Flask
+routes it when a policy covers its path (reason ``PREFLIGHT_AT_EDGE``), and under ``edge="all"``
+the actual response's lines are predicted as the edge adds them, with the policies it applies in
+its order (``fastcors._edge``). The responses are then judged as the Fetch standard's CORS check
+and CORS-preflight fetch judge them (https://fetch.spec.whatwg.org/#cors-check,
+#cors-preflight-fetch), independently of how fastcors decided: what a browser would do with the
+headers the app sent.
 
 Request values (origin, path, method, header names and values) appear in the output only escaped:
 every character outside printable ASCII, and the backslash, as a Python-style escape.
@@ -26,8 +30,10 @@ from flask import Flask
 from werkzeug.datastructures import Headers, MultiDict
 
 from . import _engine
+from ._compile import EdgeFields
+from ._edge import registration_chain
 from ._engine_py import ACAC, ACAH, ACAM, ACAO, _find_ctl, _is_token
-from ._flask import Registration, app_state, current_request
+from ._flask import AppState, Registration, app_state, current_request
 from ._options import FASTCORS_OPTIONS, OPTION_NAMES, Merged, is_regex
 from .origins import split_origin
 
@@ -55,6 +61,8 @@ REASONS: Mapping[str, str] = {
     "a request with credentials",
     "CREDENTIALS_NOT_ALLOWED": "the request sends credentials, the response lacks "
     "Access-Control-Allow-Credentials: true",
+    "PREFLIGHT_AT_EDGE": "fastcors' edge (edge='preflight' or 'all') answered the preflight "
+    "before Flask routed it, with its preflight_status",
     "PREFLIGHT_REDIRECT": "the preflight was answered with a redirect, which browsers never follow",
     "PREFLIGHT_STATUS": "the preflight was answered with a status outside 200-299",
     "METHOD_REFUSED": "the preflight's Access-Control-Allow-Methods does not allow the method",
@@ -65,7 +73,8 @@ REASONS: Mapping[str, str] = {
 }
 
 #: The codes that can appear on an allowed request: they explain, they do not refuse.
-INFORMATIONAL = frozenset({"ORIGIN_SET_BY_VIEW"})
+#: ``PREFLIGHT_AT_EDGE`` is always informational, ``ORIGIN_SET_BY_VIEW`` when the origin passes.
+INFORMATIONAL = frozenset({"ORIGIN_SET_BY_VIEW", "PREFLIGHT_AT_EDGE"})
 
 _ORDER = {code: index for index, code in enumerate(REASONS)}
 _STAGES = {"request": 0, "preflight": 1, "actual": 2}
@@ -595,8 +604,8 @@ class _Route:
     path: str
     #: the decorator's state for this app when its view runs for this request
     view: Any
-    #: the fastcors after-request registrations, in the order Flask runs them, with the
-    #: blueprint name they run under (None: the app's)
+    #: the fastcors registrations, in the order Flask runs their after-request functions (or the
+    #: edge applies them), with the blueprint name they run under (None: the app's)
     hooks: list[tuple[Registration, str | None]]
     #: what decided, and its engine policy
     decision: Decision | None
@@ -610,16 +619,89 @@ class _Route:
     configured: bool = True
     #: when no rule matches: the status of Flask's routing error (404, 405, 308), else None
     status: int | None = None
+    #: the app's edge (``"preflight"`` or ``"all"``) when it answers this request, a preflight,
+    #: before Flask routes it; else None
+    edge: str | None = None
+    #: the status of that answer (the app's ``preflight_status``)
+    edge_status: int | None = None
+
+
+def _the_view_rule(environ: Mapping[str, Any]) -> int:
+    """The router of :func:`_edge_table`'s table: the request's rule, which is the view's."""
+    return 0
+
+
+def _edge_table(
+    state: AppState, chain: Sequence[tuple[Registration, str | None]], view_policy: Any
+) -> Any:
+    """An engine ``EdgeTable`` that answers one request as the app's edge answers it: with
+    ``chain`` (see :func:`_edge_chain`), or with ``view_policy`` (a ``cross_origin`` view's) for
+    a preflight Flask would dispatch to that view. Made for explain alone: the app's own edge and
+    its routing cache are left untouched."""
+    return _engine.EdgeTable(
+        EdgeFields(
+            app_chain=tuple(record.resolved.table for record, _ in chain),
+            rule_chains={},
+            rule_views={} if view_policy is None else {0: view_policy},
+            route=None if view_policy is None else _the_view_rule,
+            base=(),  # (the edge's Content-Length: 0 of a 200, which is no CORS line)
+            all_responses=state.edge == "all",
+            status=str(state.edge_status),
+        )
+    )
+
+
+def _is_preflight(environ: Mapping[str, Any], method: str) -> bool:
+    """Whether the edge takes a request for a CORS preflight (``Edge.__call__``'s test)."""
+    return (
+        method == "OPTIONS"
+        and environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD") is not None
+        and environ.get("HTTP_ORIGIN") is not None
+    )
+
+
+def _decide(
+    hooks: Sequence[tuple[Registration, str | None]], path: str, origin: str
+) -> tuple[Decision | None, Any]:
+    """Which of ``hooks`` (in the order they run) answers ``path``, and its policy: the first
+    whose policy admits ``origin`` (the later ones leave its answer alone), else the first with a
+    policy for the path."""
+    first = None
+    for record, name in hooks:
+        candidate = record.resolved.table.lookup(path)
+        if candidate is None:
+            continue
+        if first is None:
+            first = (record, name, candidate)
+        if candidate.evaluate(origin, "GET", None, None, None) is not None:
+            first = (record, name, candidate)
+            break
+    if first is None:
+        return None, None
+    record, name, policy = first
+    key, merged = _resource_of(record, policy, path)
+    decision = Decision(
+        record.kind,
+        record.number if record.kind == "CORS" else None,
+        name if name is not None else record.blueprint,
+        None,
+        _resource_text(key),
+        _options(merged),
+    )
+    return decision, policy
 
 
 def _route(app: Flask, url: str, method: str, environ: dict[str, str], origin: str) -> _Route:
+    """What of fastcors answers ``method url`` sent with ``environ`` (whose Origin is
+    ``origin``): the after-request functions, in the order Flask runs them; or the app's edge,
+    for the preflights it answers and (``edge="all"``) for every other response, with the
+    policies it applies in the order it applies them (``fastcors._edge``)."""
     state = app_state(app)
-    by_hook = {record.hook: record for record in state.records}
+    mode = state.edge if state.edge in ("preflight", "all") else None
     with app.test_request_context(url, method=method, environ_overrides=environ):
         req = current_request()
         rule = req.url_rule
         endpoint = req.endpoint if rule is not None else None
-        blueprints = list(req.blueprints)
         path = req.path
         view = None
         error = None
@@ -633,51 +715,47 @@ def _route(app: Flask, url: str, method: str, environ: dict[str, str], origin: s
                 view = resolve(app)
             except Exception as exc:
                 error = _exception_text(exc)
-        hooks: list[tuple[Registration, str | None]] = []
-        for name in chain(blueprints, (None,)):
-            for func in reversed(app.after_request_funcs.get(name, ())):
-                record = by_hook.get(func)
-                if record is not None:
-                    hooks.append((record, name))
 
-        decision = None
-        policy = None
+        edge = None
+        hooks: list[tuple[Registration, str | None]] = []
+        predicted: tuple[tuple[str, str], ...] = ()
+        without_view: tuple[tuple[str, str], ...] = ()
+        if mode is not None:
+            hooks = registration_chain(app, state, endpoint)
+            if _is_preflight(req.environ, req.method):
+                # A decorated view Flask would dispatch the preflight to answers it at the edge
+                # (its rule declares OPTIONS, without Flask's automatic answer: `runs` above).
+                table = _edge_table(state, hooks, None if view is None else view.policy)
+                try:
+                    lines = table.preflight(req.environ)
+                except Exception:  # (a failing origin check is refused by the engine already)
+                    lines = None
+                if lines is not None:
+                    edge = mode
+                    predicted = without_view = _cors_lines(lines)
+        if edge is None and mode == "all":
+            # Flask answers; the view leaves its policy in the environ, and the edge adds the
+            # lines of that policy, or else of the chain, at start_response.
+            table = _edge_table(state, hooks, None)
+            predicted = _predict_at_edge(table, req.environ, view)
+            without_view = _predict_at_edge(table, req.environ, None)
+        elif edge is None:
+            hooks = []
+            by_hook = {record.hook: record for record in state.records}
+            for name in chain(req.blueprints, (None,)):
+                for func in reversed(app.after_request_funcs.get(name, ())):
+                    record = by_hook.get(func)
+                    if record is not None:
+                        hooks.append((record, name))
+            predicted = _predict(app, req, view, hooks)
+            without_view = _predict(app, req, None, hooks)
+
+        decision: Decision | None
         if view is not None and view.merged is not None:
             policy = view.policy
             decision = Decision("cross_origin", None, None, endpoint, None, _options(view.merged))
         else:
-            first = None
-            for record, name in hooks:
-                candidate = record.resolved.table.lookup(path)
-                if candidate is None:
-                    continue
-                if first is None:
-                    first = (record, name, candidate)
-                if candidate.evaluate(origin, "GET", None, None, None) is not None:
-                    first = (record, name, candidate)
-                    break
-            if first is not None:
-                record, name, policy = first
-                key, merged = _resource_of(record, policy, path)
-                decision = Decision(
-                    record.kind,
-                    record.number if record.kind == "CORS" else None,
-                    name if name is not None else record.blueprint,
-                    None,
-                    _resource_text(key),
-                    _options(merged),
-                )
-
-        def predict(with_view: bool) -> tuple[tuple[str, str], ...]:
-            response = app.response_class()
-            try:
-                if with_view and view is not None:
-                    view.apply(view.policy, req, response)
-                for record, _ in hooks:
-                    record.apply(record.resolved.table, req, response)
-            except Exception:  # an origin check that fails is refused by the engine already
-                return ()
-            return _cors_lines(response.headers)
+            decision, policy = _decide(hooks, path, origin)
 
         return _Route(
             rule=None if rule is None else str(rule.rule),
@@ -687,12 +765,47 @@ def _route(app: Flask, url: str, method: str, environ: dict[str, str], origin: s
             hooks=hooks,
             decision=decision,
             policy=policy,
-            predicted=predict(True),
-            predicted_without_view=predict(False),
+            predicted=predicted,
+            predicted_without_view=without_view,
             error=error,
             configured=bool(state.records or state.views or callable(resolve)),
             status=getattr(req.routing_exception, "code", None),
+            edge=edge,
+            edge_status=None if edge is None else state.edge_status,
         )
+
+
+def _predict(
+    app: Flask, req: Any, view: Any, hooks: Sequence[tuple[Registration, str | None]]
+) -> tuple[tuple[str, str], ...]:
+    """The CORS lines the view (when not None) and the after-request functions add to an empty
+    response."""
+    response = app.response_class()
+    try:
+        if view is not None:
+            view.apply(view.policy, req, response)
+        for record, _ in hooks:
+            record.apply(record.resolved.table, req, response)
+    except Exception:  # an origin check that fails is refused by the engine already
+        return ()
+    return _cors_lines(response.headers)
+
+
+def _predict_at_edge(
+    table: Any, environ: Mapping[str, Any], view: Any
+) -> tuple[tuple[str, str], ...]:
+    """The CORS lines the edge adds to an empty response (``edge="all"``), the view (when not
+    None) having left its policy in the environ."""
+    wsgi = dict(environ)
+    wsgi.pop(_engine.VIEW_KEY, None)
+    if view is not None:
+        wsgi[_engine.VIEW_KEY] = view.policy
+    lines: list[tuple[str, str]] = []
+    try:
+        table.response(wsgi, lines)
+    except Exception:  # an origin check that fails is refused by the engine already
+        return ()
+    return _cors_lines(lines)
 
 
 def _wsgi(value: str) -> str:
@@ -850,6 +963,18 @@ class _Judge:
         """Fetch's CORS-preflight fetch: an ok status, the CORS check, the method, the headers."""
         ok = True
         status = response.status or 0
+        if route.edge is not None and response.source == "sent" and status == route.edge_status:
+            answer = "the CORS lines of " + (
+                route.decision.describe() if route.decision is not None else "no policy"
+            )
+            self.add(
+                "PREFLIGHT_AT_EDGE",
+                "preflight",
+                f"fastcors' edge (edge={route.edge!r}) answered the preflight with {status} "
+                f"(preflight_status={route.edge_status}) and {answer}, before Flask routed it: "
+                f"no before_request hook, view, error handler or after-request function ran.",
+                informational=True,
+            )
         if 300 <= status < 400:
             ok = False
             location = "" if response.location is None else f" to {_quoted(response.location)}"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask
 
 from . import _engine
-from ._edge import configure_edge, refuse_app_wide
+from ._edge import install_edge, plan_edge, refuse_app_wide
 from ._flask import Registration, after_request_hook, app_state, current_app_and_request
 from ._options import Layer
 from ._refusals import with_refusals
@@ -61,10 +61,12 @@ class CORS:
         if resolved.debug_policies:
             apply = with_refusals(apply, resolved.debug_policies)
         state = app_state(app)
+        edge, status = plan_edge(state, resolved.merged, bool(resolved.debug_policies))
         hook = None
-        if configure_edge(app, state, resolved.merged, bool(resolved.debug_policies)):
+        if edge != "all":  # (under "all" the edge adds the lines: no after-request function)
             hook = after_request_hook(apply, resolved.table)
-            app.after_request(hook)
+            app.after_request(hook)  # Flask refuses it once the app has served requests
+        install_edge(app, state, edge, status)
         state.registrations.append(resolved.table)
         state.records.append(
             Registration("CORS", len(state.registrations) - 1, None, hook, apply, resolved)
