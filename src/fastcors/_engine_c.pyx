@@ -27,6 +27,7 @@ cdef extern from "Python.h":
     # A no-op on Python >= 3.12; before that, a str made through the deprecated legacy C API may
     # need it before its buffer can be read with PyUnicode_KIND/DATA/READ.
     int PyUnicode_READY(object o) except -1
+    bint PyUnicode_IS_ASCII(object o)
 
 __all__ = [
     "ACAC",
@@ -804,7 +805,7 @@ cpdef object routed_path(object environ):
     if type(found) is not str:
         return None
     path = <str>found
-    if not path.isascii():
+    if not PyUnicode_IS_ASCII(path):
         try:
             path = path.encode("latin-1").decode("utf-8", "replace")
         except UnicodeEncodeError:
@@ -819,7 +820,9 @@ cpdef object routed_path(object environ):
 
 cpdef str request_method(object environ):
     """``request.method`` as Werkzeug computes it. See fastcors._engine_py.request_method."""
-    cdef object method = environ.get(_REQUEST_METHOD, _GET)
+    cdef object method = _environ_get(environ, _REQUEST_METHOD)
+    if method is None:
+        return _GET if _REQUEST_METHOD not in environ else ""
     if type(method) is not str:
         return ""
     if method == _OPTIONS or method == _GET:
