@@ -721,3 +721,27 @@ def test_an_edge_refused_by_flask_leaves_no_state_behind() -> None:
     state = app_state(app)
     assert (state.edge, state.edge_wrapper) == (None, None)
     assert not isinstance(app.wsgi_app, edge_module._engine.Edge)
+
+
+def test_long_paths_are_routed_but_never_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = Flask(__name__)
+
+    @app.route("/v/<path:rest>", methods=["GET", "PUT"])
+    @cross_origin(origins=[B])
+    def v(rest: str) -> str:
+        return rest
+
+    CORS(app, edge="preflight", origins=[A])
+    router = edge_module._router(app)
+    cache = next(
+        cell.cell_contents
+        for cell in (router.__closure__ or ())
+        if isinstance(cell.cell_contents, dict)
+    )
+    long_path = "/v/" + "x" * edge_module.ROUTE_CACHE_MAX_PATH
+    assert router(environ(long_path, "OPTIONS")) is not None
+    assert cache == {}
+    assert router(environ("/v/short", "OPTIONS")) is not None
+    assert len(cache) == 1
+    response = app.test_client().options(long_path, headers={**PREFLIGHT, "Origin": B})
+    assert response.headers["Access-Control-Allow-Origin"] == B

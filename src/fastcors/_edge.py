@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APP_WIDE_OPTIONS",
     "EDGE_MODES",
+    "ROUTE_CACHE_MAX_PATH",
     "ROUTE_CACHE_SIZE",
     "defer_to_edge",
     "edge_fields",
@@ -54,7 +55,10 @@ _STATUS_LINES = {200: "200 OK", 204: "204 No Content"}
 #: Options that belong to the whole app: only ``CORS(app)``/``init_app`` keywords and app config.
 APP_WIDE_OPTIONS = ("edge", "preflight_status")
 #: How many (path, method, host) keys the preflight router remembers.
-ROUTE_CACHE_SIZE = 4096
+ROUTE_CACHE_SIZE = 1024
+#: Longer PATH_INFO values are routed each time, never remembered (the cache stays under about a
+#: megabyte whatever paths a client sends).
+ROUTE_CACHE_MAX_PATH = 1024
 
 
 def refuse_app_wide(options: Mapping[str, Any], where: str) -> None:
@@ -189,11 +193,11 @@ def _router(app: Flask) -> Callable[[Mapping[str, Any]], int | None]:
         return id(rule)
 
     def route(environ: Mapping[str, Any]) -> int | None:
-        key = (
-            environ.get("PATH_INFO"),
-            environ.get("REQUEST_METHOD"),
-            environ.get("HTTP_HOST") if by_host else None,
-        )
+        path = environ.get("PATH_INFO")
+        host = environ.get("HTTP_HOST") if by_host else None
+        if (path and len(path) > ROUTE_CACHE_MAX_PATH) or (host and len(host) > 255):
+            return match(environ)
+        key = (path, environ.get("REQUEST_METHOD"), host)
         try:
             return cache[key]
         except KeyError:
