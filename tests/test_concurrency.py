@@ -27,6 +27,7 @@ import pytest
 from flask import Blueprint, Flask
 from werkzeug.test import create_environ
 
+import fastcors._edge
 from fastcors import CORS, cross_origin
 
 from .cors_oracle import Oracle
@@ -86,8 +87,9 @@ A_PATHS = ["/api/items", "/api/items/7", "/public/logo.png", "/view", "/bp/x", "
 B_PATHS = ["/view", "/other", "/missing"]
 
 
-def build_apps() -> dict[str, Flask]:
-    """Two apps sharing one decorator; app A also serves a blueprint with its own CORS."""
+def build_apps(edge: Any = False) -> dict[str, Flask]:
+    """Two apps sharing one decorator; app A also serves a blueprint with its own CORS. With
+    ``edge``, both behind fastcors' edge."""
     decorator = cross_origin(**VIEW_OPTIONS)
 
     a = Flask("app_a")
@@ -104,13 +106,13 @@ def build_apps() -> dict[str, Flask]:
     bp.add_url_rule("/x", "x", lambda: "bp")
     CORS(bp, **BP_OPTIONS)
     a.register_blueprint(bp)
-    CORS(a, resources={"/api/*": API_OPTIONS, "/public/*": PUBLIC_OPTIONS})
+    CORS(a, resources={"/api/*": API_OPTIONS, "/public/*": PUBLIC_OPTIONS}, edge=edge)
 
     b = Flask("app_b")
     b.config.update(B_CONFIG)
     b.add_url_rule("/view", "view", decorator(lambda: "b-view"), methods=["GET", "POST"])
     b.add_url_rule("/other", "other", lambda: "b", methods=["GET", "POST"])
-    CORS(b)
+    CORS(b, edge=edge)
     return {"a": a, "b": b}
 
 
@@ -191,11 +193,11 @@ class Plan:
     statuses: list[str]
 
 
-def plan() -> Plan:
+def plan(edge: Any = False) -> Plan:
     """The templates, with the status each gets when run alone (and a check that, alone, every
     template already gets exactly its expected headers)."""
     cases = templates()
-    apps = build_apps()
+    apps = build_apps(edge)
     statuses = []
     for case in cases:
         status, headers = call(apps[case.app], case.environ)
@@ -223,12 +225,12 @@ def fast_switching(interval: float = 5e-6) -> Iterator[None]:
 
 
 def run_threads(
-    threads: int, per_thread: int, seed: int = 0, the_plan: Plan | None = None
+    threads: int, per_thread: int, seed: int = 0, the_plan: Plan | None = None, edge: Any = False
 ) -> Outcome:
     """``threads`` threads, each sending ``per_thread`` requests drawn at random from the plan to a
     fresh pair of apps, all starting together. Every answer is compared with its expectation."""
-    the_plan = the_plan or plan()
-    apps = build_apps()
+    the_plan = the_plan or plan(edge)
+    apps = build_apps(edge)
     cases, statuses = the_plan.cases, the_plan.statuses
     barrier = threading.Barrier(threads)
     lock = threading.Lock()
@@ -281,6 +283,19 @@ def test_every_template_alone_gets_the_spec_answer(engine: types.ModuleType) -> 
 
 def test_threads_mixed_requests_zero_wrong_answers(engine: types.ModuleType) -> None:
     outcome = run_threads(threads=16, per_thread=300, seed=1)
+    assert outcome.errors == []
+    assert outcome.requests == 16 * 300
+    assert outcome.wrong == 0, outcome.examples
+
+
+@pytest.mark.parametrize("edge", ["preflight", "all"])
+def test_threads_behind_the_edge_zero_wrong_answers(
+    engine: types.ModuleType, edge: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same mix behind the edge: its first build races, and its route cache (kept small
+    here) is filled and emptied by all the threads at once."""
+    monkeypatch.setattr(fastcors._edge, "ROUTE_CACHE_SIZE", 8)
+    outcome = run_threads(threads=16, per_thread=300, seed=3, edge=edge)
     assert outcome.errors == []
     assert outcome.requests == 16 * 300
     assert outcome.wrong == 0, outcome.examples
