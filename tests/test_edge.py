@@ -745,3 +745,22 @@ def test_long_paths_are_routed_but_never_remembered(monkeypatch: pytest.MonkeyPa
     assert len(cache) == 1
     response = app.test_client().options(long_path, headers={**PREFLIGHT, "Origin": B})
     assert response.headers["Access-Control-Allow-Origin"] == B
+
+
+def test_a_registration_without_resources_only_turns_the_edge_on() -> None:
+    app = Flask(__name__)
+
+    @app.route("/v", methods=["GET", "PUT"])
+    @cross_origin(origins=[B])
+    def v() -> str:
+        return "v"
+
+    CORS(app, edge="preflight", resources={})
+    assert app.after_request_funcs.get(None, []) == []
+    client = app.test_client()
+    response = client.options("/v", headers={**PREFLIGHT, "Origin": B})
+    assert (response.status_code, response.headers.get("Allow")) == (200, None)  # the edge's
+    assert response.headers["Access-Control-Allow-Origin"] == B
+    assert client.get("/v", headers={"Origin": B}).headers["Access-Control-Allow-Origin"] == B
+    response = client.options("/elsewhere", headers=PREFLIGHT)
+    assert response.status_code == 404  # no policy: Flask's answer

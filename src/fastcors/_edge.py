@@ -152,6 +152,7 @@ def install_edge(app: Flask, state: AppState, mode: Any, status: int) -> None:
     if mode == "all":
         for view in state.views.values():
             view.apply = defer_to_edge
+            view.defer = True
     if mode and state.edge_wrapper is None:
         state.edge_status = status
         state.edge_wrapper = _engine.Edge(app.wsgi_app, lambda: edge_fields(app))

@@ -52,7 +52,7 @@ def _route_declares_options(req: Any) -> bool:
 class _View:
     """A decorator's options resolved for one app."""
 
-    __slots__ = ("apply", "automatic_options", "merged", "policy")
+    __slots__ = ("apply", "automatic_options", "defer", "merged", "policy")
 
     def __init__(
         self,
@@ -60,12 +60,15 @@ class _View:
         policy: Any,
         automatic_options: bool,
         merged: Merged | None = None,
+        defer: bool = False,
     ) -> None:
         self.apply = apply
         self.policy = policy
         self.automatic_options = automatic_options
         #: the merged options and their sources (for fastcors.explain and ``flask cors``)
         self.merged = merged
+        #: the app's edge adds the lines (``edge="all"``): the view only leaves its policy
+        self.defer = defer
 
 
 def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
@@ -93,11 +96,13 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             if view is None:
                 policy, merged = register_policy(app.config, layer, reported=own, debug=app.debug)
                 apply: Callable[..., Any] = _engine.apply_policy
-                if app_state(app).edge == "all":
+                defer = app_state(app).edge == "all"
+                if defer:
                     apply = defer_to_edge
                 elif merged.options["debug_refusals"]:
                     apply = with_refusals_policy(apply)
-                view = _View(apply, policy, bool(merged.options["automatic_options"]), merged)
+                automatic = bool(merged.options["automatic_options"])
+                view = _View(apply, policy, automatic, merged, defer)
                 views[token] = view
             return view
 
@@ -121,6 +126,9 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
                 response = default_options_response(app)
             else:
                 rv = app.ensure_sync(f)(*a, **kw) if is_async else f(*a, **kw)
+                if view.defer:  # edge="all": Flask makes the response, the edge adds the lines
+                    req.environ[_engine.VIEW_KEY] = view.policy
+                    return rv
                 response = app.make_response(rv)
             return view.apply(view.policy, req, response)
 

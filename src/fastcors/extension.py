@@ -63,7 +63,10 @@ class CORS:
         state = app_state(app)
         edge, status = plan_edge(state, resolved.merged, bool(resolved.debug_policies))
         hook = None
-        if edge != "all":  # (under "all" the edge adds the lines: no after-request function)
+        # No after-request function under "all" (the edge adds the lines), nor for a registration
+        # without any resource (resources={}: it answers no request; such a CORS(app) serves to
+        # turn the edge on for an app whose policies are all cross_origin views).
+        if edge != "all" and resolved.resources:
             hook = after_request_hook(apply, resolved.table)
             app.after_request(hook)  # Flask refuses it once the app has served requests
         install_edge(app, state, edge, status)
