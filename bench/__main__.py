@@ -1,4 +1,5 @@
-"""``python -m bench``: bare Flask, Flask-CORS and both fastcors engines, compared in one run.
+"""``python -m bench``: bare Flask, Flask-CORS, both fastcors engines and fastcors' edge, compared
+in one run.
 
 Every contender's answer to every scenario is checked before anything is timed; a wrong answer
 stops the run with exit status 1. Then the table goes to stdout and the results to
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 from . import compare, report, scenarios
-from .contenders import CONTENDERS, FLOOR, CompiledEngineMissing
+from .contenders import CONTENDERS, ENGINES, FLOOR, CompiledEngineMissing
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
@@ -21,7 +22,10 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Compare bare Flask, Flask-CORS and fastcors (Python and Cython engines).",
+        description=(
+            "Compare bare Flask, Flask-CORS and fastcors (Python and Cython engines, and the "
+            "compiled engine with edge='preflight' and edge='all')."
+        ),
     )
     parser.add_argument(
         "--rounds", type=int, default=100, help="interleaved rounds per scenario (default 100)"
@@ -80,11 +84,20 @@ def main(argv: list[str] | None = None) -> int:
     print(report.header(meta, args.rounds, args.batch_ms), flush=True)
     try:
         if args.check_only:
-            compare.check_all(args.selected, scenarios.SCENARIOS)
-            compare.check_engines([c for c in args.selected if c.engine_module])
+            prepared = compare.check_all(args.selected, scenarios.SCENARIOS)
+            compare.check_engines([c for c in args.selected if c in ENGINES])
+            alone = compare.check_edge_alone(prepared)
             print(
-                f"\nchecked {len(scenarios.SCENARIOS)} scenarios x {len(keys)} contenders and "
-                "the engine cases: every answer is the expected one"
+                f"\nchecked {len(scenarios.SCENARIOS)} scenarios x {len(keys)} contenders"
+                + (
+                    f" ({', '.join(c.key for c in args.selected if c.is_edge)}: also against "
+                    "the same app without the edge)"
+                    if any(c.is_edge for c in args.selected)
+                    else ""
+                )
+                + ", the engine cases"
+                + (f" and the edge layer alone in {len(alone)} scenarios" if alone else "")
+                + ": every answer is the expected one"
             )
             return 0
 

@@ -3,7 +3,7 @@
 Every benchmark builds its contender's app and checks its answer (:func:`bench.scenarios.prepare`)
 before timing, so a wrong answer fails the test instead of producing a figure. Benchmarks are
 grouped per scenario (pytest-benchmark's default ``--benchmark-group-by=group``), so each table
-puts bare Flask, Flask-CORS and both fastcors engines side by side.
+puts bare Flask, Flask-CORS, both fastcors engines and the two edge contenders side by side.
 """
 
 from __future__ import annotations

@@ -1,16 +1,22 @@
-"""The four contenders of every Flask-level benchmark, and the engine switch for fastcors.
+"""The contenders of every Flask-level benchmark, and the engine switch for fastcors.
 
-``bare``            Flask with no CORS at all: the floor every overhead is measured from.
-``flask-cors``      the reference, Flask-CORS 6.0.x.
-``fastcors-python`` fastcors with its pure-Python engine (``fastcors._engine_py``).
-``fastcors-cython`` fastcors with its compiled engine (``fastcors._engine_c``), imported directly:
-                    if the extension is missing the benchmark fails instead of timing Python twice.
+``bare``                    Flask with no CORS at all: the floor every overhead is measured from.
+``flask-cors``              the reference, Flask-CORS 6.0.x.
+``fastcors-python``         fastcors with its pure-Python engine (``fastcors._engine_py``).
+``fastcors-cython``         fastcors with its compiled engine (``fastcors._engine_c``), imported
+                            directly: if the extension is missing the benchmark fails instead of
+                            timing Python twice.
+``fastcors-edge-preflight`` the ``fastcors-cython`` app with ``edge="preflight"``: CORS
+                            preflights answered by fastcors' WSGI middleware before Flask routes
+                            them, everything else through the after-request hook.
+``fastcors-edge-all``       the ``fastcors-cython`` app with ``edge="all"``: the same, and every
+                            other response gets its CORS lines in ``start_response``.
 
 fastcors picks its engine through the names of ``fastcors._engine`` (the selector):
 ``CORS.init_app`` reads them when it compiles a configuration and ``cross_origin`` on a view's
 first request for each app. :func:`using_engine` points those names at one engine module while an
 app is built and answers its first request (the expectation check), then restores them, so the
-four contenders live side by side in one process, each app bound to its own engine.
+contenders live side by side in one process, each app bound to its own engine.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ BARE = "bare"
 FLASK_CORS = "flask-cors"
 FASTCORS_PYTHON = "fastcors-python"
 FASTCORS_CYTHON = "fastcors-cython"
+FASTCORS_EDGE_PREFLIGHT = "fastcors-edge-preflight"
+FASTCORS_EDGE_ALL = "fastcors-edge-all"
 FLOOR = "floor"
 
 
@@ -41,6 +49,10 @@ class Contender:
     :ivar short: column name for tables.
     :ivar library: ``None`` (bare Flask), ``"flask_cors"``, ``"fastcors"`` or ``"floor"``.
     :ivar engine_module: for fastcors, the engine module to bind the app to.
+    :ivar edge: for fastcors, ``CORS(app, edge=...)``: None (no edge, the after-request hooks),
+        ``"preflight"`` or ``"all"``.
+    :ivar preflight_status: with an edge, ``CORS(app, preflight_status=...)``: the status of the
+        preflights the edge answers.
     """
 
     key: str
@@ -48,10 +60,16 @@ class Contender:
     short: str
     library: str | None
     engine_module: str | None = None
+    edge: str | None = None
+    preflight_status: int = 200
 
     @property
     def is_fastcors(self) -> bool:
         return self.library == "fastcors"
+
+    @property
+    def is_edge(self) -> bool:
+        return self.edge is not None
 
 
 CONTENDERS: tuple[Contender, ...] = (
@@ -63,6 +81,22 @@ CONTENDERS: tuple[Contender, ...] = (
     Contender(
         FASTCORS_CYTHON, "fastcors (Cython)", "fastcors-cy", "fastcors", "fastcors._engine_c"
     ),
+    Contender(
+        FASTCORS_EDGE_PREFLIGHT,
+        'fastcors edge="preflight" (Cython)',
+        "edge-pf",
+        "fastcors",
+        "fastcors._engine_c",
+        edge="preflight",
+    ),
+    Contender(
+        FASTCORS_EDGE_ALL,
+        'fastcors edge="all" (Cython)',
+        "edge-all",
+        "fastcors",
+        "fastcors._engine_c",
+        edge="all",
+    ),
 )
 BY_KEY = {contender.key: contender for contender in CONTENDERS}
 
@@ -73,6 +107,11 @@ BY_KEY = {contender.key: contender for contender in CONTENDERS}
 FLOOR_HOOK = Contender(FLOOR, "append-lines hook (floor)", "floor", FLOOR)
 #: Every contender by key, the floor included.
 ANY_BY_KEY = {**BY_KEY, FLOOR: FLOOR_HOOK}
+
+#: The fastcors contenders with an edge (WSGI middleware).
+EDGE_CONTENDERS: tuple[Contender, ...] = tuple(c for c in CONTENDERS if c.is_edge)
+#: The fastcors contenders whose CORS overhead is compared with Flask-CORS's (speed-up columns).
+FASTCORS_KEYS: tuple[str, ...] = tuple(c.key for c in CONTENDERS if c.is_fastcors)
 
 #: The two fastcors engines, for the engine-only benchmarks.
 ENGINES: tuple[Contender, ...] = (BY_KEY[FASTCORS_PYTHON], BY_KEY[FASTCORS_CYTHON])
@@ -112,10 +151,20 @@ def using_engine(module_name: str) -> Iterator[types.ModuleType]:
 
 def engines_in_use(app: object) -> set[str]:
     """The modules of the engine objects fastcors compiled for ``app`` (registrations of
-    ``CORS(app)`` and views of ``cross_origin`` resolved so far)."""
+    ``CORS(app)``, views of ``cross_origin`` resolved so far, and the edge middleware)."""
     state = getattr(app, "extensions", {}).get("fastcors")
     if state is None:
         return set()
     found = {type(resources).__module__ for resources in state.registrations}
     found |= {type(view.policy).__module__ for view in state.views.values()}
+    if state.edge_wrapper is not None:
+        found.add(type(state.edge_wrapper).__module__)
     return found
+
+
+def edge_in_use(app: object) -> tuple[str | None, object]:
+    """(the app's ``edge`` mode or None, the middleware ``app.wsgi_app`` now is or None)."""
+    state = getattr(app, "extensions", {}).get("fastcors")
+    if state is None or not state.edge:
+        return None, None
+    return state.edge, state.edge_wrapper

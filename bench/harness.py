@@ -148,10 +148,11 @@ def min_ratio(samples: Sequence[float], baseline: Sequence[float], seed: int = 0
 class SpeedUp:
     """Flask-CORS's overhead divided by a fastcors engine's.
 
-    When the fastcors overhead is not clearly above zero (its interval reaches zero), the value
-    is a lower bound: Flask-CORS's overhead over the top of the fastcors interval
-    (``lower_bound``). ``value`` is None when Flask-CORS's own overhead is not clearly above zero
-    (too noisy to say anything).
+    When the fastcors overhead is not clearly above zero (its interval reaches zero, or it is not
+    above the run's ``resolution`` where one is known), the value is a lower bound
+    (``lower_bound``): Flask-CORS's overhead over :func:`overhead_bound`.
+    ``value`` is None when Flask-CORS's own overhead is not clearly above zero (too noisy to say
+    anything).
     """
 
     value: float | None
@@ -163,12 +164,21 @@ class SpeedUp:
         return f"{'>=' if self.lower_bound else ''}{self.value:.1f}x"
 
 
-def speed_up(reference: Estimate, contender: Estimate) -> SpeedUp:
-    if reference.low <= 0:
+def speed_up(reference: Estimate, contender: Estimate, resolution: float = 0.0) -> SpeedUp:
+    """Flask-CORS's overhead (``reference``) over a contender's, both in ns; ``resolution``: the
+    smallest overhead the run resolves (the A/A control's deviation, where there is one)."""
+    if reference.low <= 0 or reference.value <= resolution:
         return SpeedUp(None, False)
-    if contender.low > 0:
+    if contender.low > 0 and contender.value > resolution:
         return SpeedUp(reference.value / contender.value, False)
-    return SpeedUp(reference.value / max(contender.high, 1.0), True)  # 1 ns floor
+    return SpeedUp(reference.value / overhead_bound(contender, resolution), True)
+
+
+def overhead_bound(contender: Estimate, resolution: float = 0.0) -> float:
+    """The largest overhead (ns) a measurement cannot tell from the point estimate: the top of its
+    interval, the estimate plus the resolution, or the interval's width (an interval entirely
+    below zero is noise of that size), whichever is largest; at least 1 ns."""
+    return max(contender.high, contender.value + resolution, contender.high - contender.low, 1.0)
 
 
 def geometric_mean(values: Sequence[float | None]) -> float:

@@ -28,7 +28,15 @@ from collections.abc import Callable
 from . import scenarios
 from .contenders import ANY_BY_KEY, FLOOR
 
-CONTENDERS = ("bare", FLOOR, "fastcors-cython", "fastcors-python", "flask-cors")
+CONTENDERS = (
+    "bare",
+    FLOOR,
+    "fastcors-cython",
+    "fastcors-python",
+    "flask-cors",
+    "fastcors-edge-preflight",
+    "fastcors-edge-all",
+)
 DEFAULT_SCENARIOS = ("simple_get", "preflight", "credentials_preflight", "not_found")
 WARM_UP = 200
 EXTRA = 1000

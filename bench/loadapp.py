@@ -2,9 +2,9 @@
 
 ``gunicorn 'bench.loadapp:create_app()'`` with ``BENCH_SCENARIO`` (a scenario id of
 :mod:`bench.scenarios`) and ``BENCH_CONTENDER`` (``bare``, ``flask-cors``, ``fastcors-python``,
-``fastcors-cython``, or ``floor``: the after-request hook that only appends fastcors' lines) in
-the environment. The app is the one the in-process benchmarks time, built
-and checked the same way (:func:`bench.scenarios.prepare`): a wrong answer or a missing compiled
+``fastcors-cython``, ``fastcors-edge-preflight``, ``fastcors-edge-all``, or ``floor``: the
+after-request hook that only appends fastcors' lines) in the environment. The app is the one the
+in-process benchmarks time, built and checked the same way (:func:`bench.scenarios.prepare`): a wrong answer or a missing compiled
 engine stops the worker from booting.
 
 The load script also sets ``FASTCORS_NO_EXTENSIONS=1`` for ``fastcors-python``, so in that server
@@ -16,14 +16,25 @@ from __future__ import annotations
 
 import os
 
-from .contenders import ANY_BY_KEY, FASTCORS_CYTHON, FASTCORS_PYTHON
+from .contenders import (
+    ANY_BY_KEY,
+    FASTCORS_CYTHON,
+    FASTCORS_EDGE_ALL,
+    FASTCORS_EDGE_PREFLIGHT,
+    FASTCORS_PYTHON,
+)
 from .scenarios import BY_ID, prepare
 from .wsgi import WSGIApp
 
 SCENARIO_VAR = "BENCH_SCENARIO"
 CONTENDER_VAR = "BENCH_CONTENDER"
 
-_EXPECTED_IMPLEMENTATION = {FASTCORS_PYTHON: "python", FASTCORS_CYTHON: "cython"}
+_EXPECTED_IMPLEMENTATION = {
+    FASTCORS_PYTHON: "python",
+    FASTCORS_CYTHON: "cython",
+    FASTCORS_EDGE_PREFLIGHT: "cython",
+    FASTCORS_EDGE_ALL: "cython",
+}
 
 
 def create_app() -> WSGIApp:

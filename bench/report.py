@@ -14,14 +14,25 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import harness, scenarios
-from .contenders import ANY_BY_KEY, BARE, FASTCORS_CYTHON, FASTCORS_PYTHON, FLASK_CORS, FLOOR
+from . import edge, harness, scenarios
+from .contenders import (
+    ANY_BY_KEY,
+    BARE,
+    FASTCORS_CYTHON,
+    FASTCORS_EDGE_ALL,
+    FASTCORS_EDGE_PREFLIGHT,
+    FASTCORS_KEYS,
+    FASTCORS_PYTHON,
+    FLASK_CORS,
+    FLOOR,
+)
 
 STATISTIC = (
     "minimum over interleaved rounds of the mean time per request in one batch (load from other "
     "processes only adds time); overhead = contender minus bare Flask; speed-up = Flask-CORS "
     "overhead / fastcors overhead, '>=' marking a lower bound where the fastcors overhead's "
-    "bootstrap 95% interval reaches zero, 'n/a' where Flask-CORS's does"
+    "bootstrap 95% interval reaches zero (or, where an A/A control ran, the overhead is within "
+    "its deviation), 'n/a' where Flask-CORS's does"
 )
 
 
@@ -29,6 +40,12 @@ LEGEND = (
     "µs per request (minimum over rounds). +µs (%): overhead above bare Flask, and as a share of "
     "bare Flask's time. speed-up: Flask-CORS's overhead / fastcors' overhead (or the floor "
     "hook's, when it runs: a hook that only appends fastcors' lines)."
+)
+EDGE_LEGEND = (
+    'edge-pf, edge-all: fastcors compiled with edge="preflight" / edge="all" (its WSGI '
+    "middleware). A preflight the edge answers itself replaces Flask's work, so its overhead is "
+    'below zero and it has no speed-up here (see "The edge" below); their geometric means are '
+    "over the other scenarios."
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -127,7 +144,7 @@ def _columns(keys: Sequence[str]) -> list[tuple[str, str, str]]:
             continue
         if BARE in keys:
             cols.append((key, "+µs (%)", "overhead"))
-        if key in (FASTCORS_PYTHON, FASTCORS_CYTHON, FLOOR) and FLASK_CORS in keys and BARE in keys:
+        if key in (*FASTCORS_KEYS, FLOOR) and FLASK_CORS in keys and BARE in keys:
             cols.append((key, "speed-up", "speedup"))
     return cols
 
@@ -147,7 +164,11 @@ def geomean_row(entries: Sequence[dict[str, Any]], keys: Sequence[str]) -> dict[
     """Per (key, kind): the geometric mean over ``entries`` ('' where it is undefined)."""
     row: dict[str, str] = {}
     for key in keys:
-        results = [e["contenders"][key] for e in entries if key in e["contenders"]]
+        results = [
+            e["contenders"][key]
+            for e in entries
+            if key in e["contenders"] and not e["contenders"][key].get("answered_at_edge")
+        ]
         if not results:
             continue
         row[f"{key}/us"] = _fmt_us(harness.geometric_mean([r["us"] for r in results]))
@@ -251,9 +272,11 @@ def summary(results: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
     for fastcors and the floor hook, the speed-up over Flask-CORS (Flask-CORS's overhead over
     theirs: geometric mean over the scenarios where it is defined, smallest, largest); for the
     fastcors engines when the floor hook ran, their overhead over the floor hook's (geometric
-    mean). ``scaling``, per configuration-size series: each contender's per-request time at the
-    smallest and the largest size, and the change in %. ``engine``: the Python engine's time
-    over the Cython engine's, each alone (geometric mean, smallest, largest).
+    mean). An edge contender's figures leave out the preflights its edge answers itself (its own
+    ``scenario_count`` says over how many). ``scaling``, per configuration-size series: each
+    contender's per-request time at the smallest and the largest size, and the change in %.
+    ``engine``: the Python engine's time over the Cython engine's, each alone (geometric mean,
+    smallest, largest). ``edge``: the edge's figures and verdicts (:func:`bench.edge.summary`).
     """
     flask = results["flask"]
     headline = [flask[s.id] for s in scenarios.HEADLINE_SCENARIOS if s.id in flask]
@@ -262,13 +285,18 @@ def summary(results: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
         "scenarios": {},
         "scaling": {},
         "engine": None,
+        "edge": edge.summary(results, keys),
         "targets_documented_in": TARGETS_DOCUMENTED,
     }
     for key in keys:
         if key == BARE or BARE not in keys or not headline:
             continue
-        per = [(e["contenders"][key], e["title"]) for e in headline]
+        kept = [e for e in headline if not e["contenders"][key].get("answered_at_edge")]
+        if not kept:
+            continue
+        per = [(e["contenders"][key], e["title"]) for e in kept]
         entry: dict[str, Any] = {
+            "scenario_count": len(per),
             "overhead_us_geomean": _finite(
                 harness.geometric_mean([r["overhead_us"] for r, _ in per])
             ),
@@ -295,7 +323,7 @@ def summary(results: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
                         r["overhead_us"] / e["contenders"][FLOOR]["overhead_us"]
                         if e["contenders"][FLOOR]["overhead_us"] > 0
                         else None
-                        for (r, _), e in zip(per, headline, strict=True)
+                        for (r, _), e in zip(per, kept, strict=True)
                     ]
                 )
             )
@@ -402,12 +430,15 @@ def summary_lines(facts: dict[str, Any]) -> list[str]:
         )
     for key, entry in facts["scenarios"].items():
         label = ANY_BY_KEY[key].label
+        own = entry.get("scenario_count", count)
+        if own < count:
+            label += f" (the {own} scenarios its edge does not answer itself)"
         overhead = _overhead_text(entry)
         if "speedup_geomean" not in entry:
             if overhead is not None:
                 lines.append(f"  {label} {overhead}")
             continue
-        head, *rest = [t for t in (_speedup_text(entry, count), overhead) if t is not None]
+        head, *rest = [t for t in (_speedup_text(entry, own), overhead) if t is not None]
         lines.append(f"  {label}: {head}")
         lines += [f"    {text}" for text in rest]
         if entry.get("overhead_over_floor_geomean") is not None:
@@ -440,6 +471,7 @@ def summary_lines(facts: dict[str, Any]) -> list[str]:
             f"mean over {engine['calls']} calls; from {low['value']:.2f}x on {low['call']} to "
             f"{high['value']:.2f}x on {high['call']})"
         )
+    lines += edge.summary_lines(facts.get("edge"))
     if lines:
         lines.append(
             "Each scenario's overheads with their bootstrap 95% intervals are in bench.json. "
@@ -458,7 +490,9 @@ def text_report(results: dict[str, Any], keys: Sequence[str], markdown: bool = F
 
     if headline:
         parts.append(heading("Per request, in-process WSGI"))
-        parts.append(LEGEND)
+        parts.append(
+            LEGEND + (" " + EDGE_LEGEND if any(ANY_BY_KEY[k].is_edge for k in keys) else "")
+        )
         parts.append(flask_table(headline, keys, markdown, geomean=True))
     for series_name in scenarios.SCALING_SERIES:
         entries = [flask[s.id] for s in scenarios.series(series_name) if s.id in flask]
@@ -469,7 +503,29 @@ def text_report(results: dict[str, Any], keys: Sequence[str], markdown: bool = F
     if engine:
         parts.append(heading("Engine alone, no Flask (ns per call)"))
         parts.append(engine_table(engine, markdown))
-    lines = summary_lines(summary(results, keys))
+    facts = summary(results, keys)
+    edge_facts = facts["edge"] or {}
+    if edge_facts.get("preflight") or edge_facts.get("actual"):
+        parts.append(heading("The edge"))
+    if edge_facts.get("preflight"):
+        parts.append(
+            'Preflights answered at the edge (edge="preflight"): time per request against bare '
+            "Flask's own automatic OPTIONS answer and Flask-CORS's (ratios of minimums)."
+        )
+        parts.append(render(*edge.preflight_table_rows(edge_facts["preflight"]), markdown))
+    if edge_facts.get("actual"):
+        parts.append(
+            'Actual requests with edge="all": overhead above bare Flask in ns. A/A ±ns: how far '
+            "a second, identical bare Flask app's minimum moved from bare Flask's in the same "
+            "rounds (the smallest overhead this run resolves). range ns: what the run allows "
+            "(the bootstrap 95% interval widened by the A/A deviation); an overhead not clearly "
+            "above zero and that deviation is 'not resolved', its share of bare Flask's time an "
+            "upper bound (<=) and its speed-up (Flask-CORS's overhead over it) a lower bound "
+            "(>=). edge layer alone: the middleware around a stub answering as Flask did, "
+            "against the stub (bootstrap interval); layer speed-up: Flask-CORS's overhead over it."
+        )
+        parts.append(render(*edge.actual_table_rows(edge_facts["actual"]), markdown))
+    lines = summary_lines(facts)
     if lines:
         parts.append(heading("This run in short"))
         if markdown:
@@ -518,17 +574,27 @@ def write_chart(
         FLASK_CORS: {"color": "tab:red", "marker": "o"},
         FASTCORS_PYTHON: {"color": "tab:blue", "marker": "s"},
         FASTCORS_CYTHON: {"color": "tab:green", "marker": "^"},
+        FASTCORS_EDGE_PREFLIGHT: {"color": "tab:purple", "marker": "v", "linestyle": "-."},
+        FASTCORS_EDGE_ALL: {"color": "tab:orange", "marker": "D", "linestyle": "--"},
         FLOOR: {"color": "0.55", "linestyle": ":", "marker": "."},
     }
     count = len(scenarios.SCALING_SERIES)
-    fig, axes = plt.subplots(1, count, figsize=(3.75 * count, 4.2), sharey=True)
-    for ax, series_name in zip(axes, scenarios.SCALING_SERIES, strict=True):
+    columns = min(count, 4)
+    rows = -(-count // columns)
+    fig, grid = plt.subplots(
+        rows, columns, figsize=(3.75 * columns, 4.2 * rows), sharey=True, squeeze=False
+    )
+    axes = [ax for line in grid for ax in line]
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    for ax, series_name in zip(axes, scenarios.SCALING_SERIES, strict=False):
         entries = [flask[s.id] for s in scenarios.series(series_name) if s.id in flask]
         xs = list(range(len(entries)))
         for key in keys:
             if key == BARE:
                 ys = [0.0 for _ in entries]
             else:
+                # Below zero on the preflights an edge answers itself (symlog shows both signs).
                 ys = [e["contenders"][key]["overhead_us"] for e in entries]
             ax.plot(xs, ys, label=ANY_BY_KEY[key].label, linewidth=1.8, **styles[key])
         ax.set_xticks(xs, [e["size_label"] for e in entries])
@@ -536,11 +602,12 @@ def write_chart(
         ax.set_xlabel(
             "Access-Control-Request-Headers names"
             if series_name == scenarios.REQUEST_HEADERS
-            else f"number of {series_name}"
+            else f"number of {series_name.split(',')[0]}"
         )
         ax.set_yscale("symlog", linthresh=1.0)
         ax.grid(True, which="both", alpha=0.3)
-    axes[0].set_ylabel("overhead above bare Flask (µs per request)")
+    for line in grid:
+        line[0].set_ylabel("overhead above bare Flask (µs per request)")
     axes[0].legend(loc="upper left", fontsize=8)
     v = meta["versions"]
     fig.suptitle(

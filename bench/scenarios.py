@@ -11,6 +11,13 @@ send the reference's lines plus, where the scenario says so, the documented inte
 * HEADERS_BOUNDED: no ``Access-Control-Allow-Headers`` for an oversized
   ``Access-Control-Request-Headers`` value (Flask-CORS echoes it).
 
+The edge contenders (``CORS(app, edge=...)``) must send fastcors' CORS lines too, and more: the
+same lines, in the same order, as the same app without the edge (the after-request hooks), and
+every other header line and the body unchanged, except on a CORS preflight, which the edge
+answers itself: there the status is the contender's ``preflight_status``, the body is empty, and
+the only other line is ``Content-Length: 0`` (status 200); no ``Allow``, no ``Content-Type``
+(Flask's automatic OPTIONS answer has both, so an edge that let Flask answer is caught).
+
 Requests are shaped like a browser's: a Fetch preflight lists the requested header names
 lower-cased, sorted, comma-joined without spaces.
 """
@@ -31,6 +38,7 @@ from .contenders import (
     CONTENDERS,
     FLOOR,
     Contender,
+    edge_in_use,
     engines_in_use,
     using_engine,
 )
@@ -60,7 +68,19 @@ PATTERN_ORIGINS = "pattern origins"
 WILDCARD_ORIGINS = "wildcard origins"
 RESOURCES = "resources"
 REQUEST_HEADERS = "requested headers"
-SCALING_SERIES = (LITERAL_ORIGINS, PATTERN_ORIGINS, WILDCARD_ORIGINS, RESOURCES, REQUEST_HEADERS)
+#: The literal-origins and resources series again, with a preflight instead of a GET: what the
+#: edge answers itself.
+PREFLIGHT_LITERAL_ORIGINS = "literal origins, preflight"
+PREFLIGHT_RESOURCES = "resources, preflight"
+SCALING_SERIES = (
+    LITERAL_ORIGINS,
+    PATTERN_ORIGINS,
+    WILDCARD_ORIGINS,
+    RESOURCES,
+    REQUEST_HEADERS,
+    PREFLIGHT_LITERAL_ORIGINS,
+    PREFLIGHT_RESOURCES,
+)
 
 
 class ExpectationError(AssertionError):
@@ -186,6 +206,13 @@ class Scenario:
     size: int | None = None
     size_label: str = ""
 
+    @property
+    def is_preflight(self) -> bool:
+        """A CORS preflight: OPTIONS with an Origin and an Access-Control-Request-Method."""
+        names = {name.lower() for name in self.request.headers}
+        required = {"origin", "access-control-request-method"}
+        return self.request.method == "OPTIONS" and required <= names
+
     def expected(self, contender: Contender) -> tuple[int, Lines]:
         """(status, CORS lines) that ``contender`` must answer with (the floor hook: fastcors')."""
         if contender.library is None:
@@ -195,7 +222,15 @@ class Scenario:
         lines = self.cors if self.fastcors_cors is None else self.fastcors_cors
         if self.vary_all:
             lines = (*lines, VARY_ORIGIN)
+        if answered_at_edge(self, contender):
+            return contender.preflight_status, lines
         return self.status, lines
+
+
+def answered_at_edge(scenario: Scenario, contender: Contender) -> bool:
+    """Whether ``contender``'s edge answers ``scenario``'s request itself, before Flask routes it:
+    a CORS preflight (every preflight scenario's path has a fastcors policy)."""
+    return contender.is_edge and scenario.is_preflight
 
 
 def _headline() -> list[Scenario]:
@@ -418,6 +453,41 @@ def _scaling() -> list[Scenario]:
             size_label="8 KB",
         )
     )
+    one_header = acrh(["Content-Type"])
+    for n in (1, 10, 100, 1000):
+        origin = literal_origin(n - 1)
+        out.append(
+            Scenario(
+                f"preflight_literal_origins_{n}",
+                f"{n} literal origins, preflight",
+                PREFLIGHT_LITERAL_ORIGINS,
+                preflight(origin=origin, method="PUT", headers=one_header),
+                200,
+                (
+                    (ACAO, origin),
+                    (ACAH, one_header),
+                    (ACAM, DEFAULT_METHODS),
+                    *((VARY_ORIGIN,) if n > 1 else ()),
+                ),
+                options={"origins": literal_origins(n)},
+                size=n,
+                size_label=str(n),
+            )
+        )
+    for n in (1, 10, 100):
+        out.append(
+            Scenario(
+                f"preflight_resources_{n}",
+                f"{n} resources, preflight",
+                PREFLIGHT_RESOURCES,
+                preflight(path=f"/api/r{n - 1}/items", method="PUT", headers=one_header),
+                200,
+                ((ACAO, APP_ORIGIN), (ACAH, one_header), (ACAM, DEFAULT_METHODS), VARY_ORIGIN),
+                options={"resources": specific_resources(n)},
+                size=n,
+                size_label=str(n),
+            )
+        )
     return out
 
 
@@ -445,7 +515,13 @@ def _library(contender: Contender) -> Any:
 
 
 def build_app(scenario: Scenario, contender: Contender) -> Flask:
-    """The scenario's app for one contender: the same routes and views for all four."""
+    """The scenario's app for one contender: the same routes and views for all.
+
+    An edge contender's app is the ``fastcors-cython`` one with ``edge=`` (and
+    ``preflight_status=``) added to its ``CORS(app)`` call. A scenario with no ``CORS(app)`` (only
+    ``cross_origin``, which refuses app-wide options) gets ``CORS(app, edge=..., resources={})``:
+    the edge and no policy of its own (under ``edge="preflight"`` that registration's after-request
+    hook, which finds no resource, still runs)."""
     app = Flask(f"bench_{scenario.id}")
     decorate: Callable[[Callable[..., Any]], Callable[..., Any]] = lambda view: view  # noqa: E731
     if contender.library == FLOOR:
@@ -464,6 +540,9 @@ def build_app(scenario: Scenario, contender: Contender) -> Flask:
     options = scenario.options
     if contender.is_fastcors and scenario.fastcors_options is not None:
         options = scenario.fastcors_options
+    if contender.is_edge:
+        edge = {"edge": contender.edge, "preflight_status": contender.preflight_status}
+        options = {**options, **edge} if options is not None else {"resources": {}, **edge}
     if options is not None and contender.library is not None:
         _library(contender).CORS(app, **options)
     return app
@@ -499,6 +578,27 @@ def _short(lines: Sequence[tuple[str, str]]) -> str:
     return "[" + ", ".join(f"{name}: {cut(value)}" for name, value in lines) + "]"
 
 
+def _edge_answer_problems(contender: Contender, reply: Reply) -> list[str]:
+    """What is wrong with the non-CORS part of an edge's own answer to a preflight: an empty
+    body, ``Content-Length: 0`` with status 200 (none with 204), no ``Allow``, no
+    ``Content-Type``. Lines a server adds (``Date``, ``Server``, ``Connection``) are allowed."""
+    problems = []
+    names = {name.lower(): value for name, value in reply.headers}
+    for name in ("allow", "content-type"):
+        if name in names:
+            problems.append(
+                f"a {name.title()} line ({names[name]!r}): Flask answered, not the edge"
+            )
+    length = names.get("content-length")
+    if contender.preflight_status == 200 and length != "0":
+        problems.append(f"Content-Length {length!r}, expected '0'")
+    if contender.preflight_status == 204 and length not in (None, "0"):
+        problems.append(f"Content-Length {length!r} on a 204")
+    if reply.body:
+        problems.append(f"a body of {len(reply.body)} bytes, expected none")
+    return problems
+
+
 def check(scenario: Scenario, contender: Contender, reply: Reply) -> None:
     """Raise :class:`ExpectationError` unless ``reply`` is exactly the expected answer."""
     status, expected = scenario.expected(contender)
@@ -507,6 +607,8 @@ def check(scenario: Scenario, contender: Contender, reply: Reply) -> None:
     problems = []
     if reply.status != status:
         problems.append(f"status {reply.status}, expected {status}")
+    if answered_at_edge(scenario, contender):
+        problems += _edge_answer_problems(contender, reply)
     if got != want:
         missing = [line for line in want if line not in got or want.count(line) > got.count(line)]
         extra = [line for line in got if line not in want or got.count(line) > want.count(line)]
@@ -520,6 +622,49 @@ def check(scenario: Scenario, contender: Contender, reply: Reply) -> None:
             f"{contender.key} answers scenario {scenario.id!r} wrongly ({scenario.request.method} "
             f"{scenario.request.path} {dict(scenario.request.headers)!r:.200}): "
             + "; ".join(problems)
+        )
+
+
+def _in_order(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The CORS lines (Access-Control-* and Vary) in the order they were sent."""
+    return [
+        (name, value)
+        for name, value in headers
+        if name.lower().startswith("access-control-") or name.lower() == "vary"
+    ]
+
+
+def check_edge_like_hooks(
+    scenario: Scenario, contender: Contender, reply: Reply, hooks: Reply
+) -> None:
+    """Raise :class:`ExpectationError` unless an edge contender's ``reply`` is the answer of the
+    same app without the edge (``hooks``): the same CORS lines in the same order, and, where the
+    edge does not answer itself, the same status, header lines and body; where it does, no other
+    line than ``Content-Length: 0`` (none with status 204)."""
+    problems = []
+    if _in_order(reply.headers) != _in_order(hooks.headers):
+        problems.append(
+            f"CORS lines {_short(_in_order(reply.headers))}, without the edge "
+            f"{_short(_in_order(hooks.headers))}"
+        )
+    if answered_at_edge(scenario, contender):
+        others = [line for line in reply.headers if line not in _in_order(reply.headers)]
+        base = [("Content-Length", "0")] if contender.preflight_status == 200 else []
+        if others != base:
+            problems.append(f"other lines {others!r} on the edge's own answer, expected {base!r}")
+    else:
+        if reply.status != hooks.status:
+            problems.append(f"status {reply.status}, without the edge {hooks.status}")
+        if reply.headers != hooks.headers:
+            problems.append(
+                f"header lines {reply.headers!r:.300}, without the edge {hooks.headers!r:.300}"
+            )
+        if reply.body != hooks.body:
+            problems.append("a different body")
+    if problems:
+        raise ExpectationError(
+            f"{contender.key} answers scenario {scenario.id!r} unlike the same app without the "
+            "edge (the after-request hooks): " + "; ".join(problems)
         )
 
 
@@ -554,14 +699,29 @@ def prepare(scenario: Scenario, contender: Contender) -> Prepared:
                 f"{contender.key} on scenario {scenario.id!r}: the app uses engine(s) "
                 f"{sorted(bound)}, expected {contender.engine_module!r}"
             )
+        mode, wrapper = edge_in_use(app)
+        if mode != contender.edge or (mode is not None and app.wsgi_app is not wrapper):
+            raise ExpectationError(
+                f"{contender.key} on scenario {scenario.id!r}: the app's edge is {mode!r} "
+                f"(app.wsgi_app {app.wsgi_app!r}), expected {contender.edge!r}"
+            )
     check(scenario, contender, reply)
     # A second answer must be the same (nothing cached wrongly on the first request).
-    check(scenario, contender, call(app, environ))
+    again = call(app, environ)
+    check(scenario, contender, again)
+    if contender.is_edge:
+        hooks = dataclasses.replace(contender, edge=None)
+        with using_engine(hooks.engine_module or ""):
+            twin = build_app(scenario, hooks)
+            expected = call(twin, environ)
+        for answer in (reply, again):
+            check_edge_like_hooks(scenario, contender, answer, expected)
     return Prepared(scenario, contender, app, environ, reply, runner(app, environ))
 
 
 def contenders(keys: Iterable[str] | None = None, floor: bool = False) -> tuple[Contender, ...]:
-    """The contenders named (all four when None); ``floor`` also accepts the floor hook."""
+    """The contenders named (all of :data:`CONTENDERS` when None); ``floor`` also accepts the
+    floor hook."""
     if keys is None:
         return CONTENDERS
     choices = ANY_BY_KEY if floor else BY_KEY

@@ -1,4 +1,5 @@
-"""The scaling series (origins, patterns, resources, requested headers), four contenders each."""
+"""The scaling series (origins, patterns, resources, requested headers, and origins and resources
+with a preflight), every contender on each (the edge contenders included)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ten headline scenarios, for the four contenders (pytest-benchmark)."""
+"""The ten headline scenarios, for every contender (the edge contenders included; pytest-benchmark)."""
 
 from __future__ import annotations
 

@@ -279,9 +279,19 @@ def test_speed_up_point_estimate_lower_bound_and_undefined() -> None:
     clear = harness.speed_up(reference, harness.Estimate(1_000.0, 900.0, 1_100.0))
     assert clear == harness.SpeedUp(30.0, False)
     assert str(clear) == "30.0x"
-    bound = harness.speed_up(reference, harness.Estimate(100.0, -50.0, 300.0))
+    # Not resolved: over the largest overhead the interval cannot tell apart (here its width).
+    bound = harness.speed_up(reference, harness.Estimate(100.0, -50.0, 250.0))
     assert bound == harness.SpeedUp(100.0, True)
     assert str(bound) == ">=100.0x"
+    # An interval entirely below zero is noise of its width, not a 1 ns overhead.
+    below = harness.speed_up(reference, harness.Estimate(-2_000.0, -3_000.0, -1_000.0))
+    assert below == harness.SpeedUp(15.0, True)
+    # A resolution (the A/A control's deviation): an overhead not above it is a bound too.
+    assert harness.speed_up(reference, harness.Estimate(1_000.0, 900.0, 1_100.0), 2_000.0) == (
+        harness.SpeedUp(10.0, True)
+    )
+    assert harness.speed_up(reference, harness.Estimate(1_000.0, 900.0, 1_100.0), 500.0) == clear
+    assert harness.speed_up(reference, harness.Estimate(10.0, 5.0, 15.0), 40_000.0).value is None
     noisy_reference = harness.Estimate(500.0, -100.0, 900.0)
     assert harness.speed_up(noisy_reference, harness.Estimate(10.0, 5.0, 15.0)).value is None
     assert str(harness.SpeedUp(None, False)) == "n/a"
@@ -404,7 +414,40 @@ def test_main_job_quick_run_writes_table_json_and_chart(tmp_path: Path) -> None:
     assert "1 → 1000 literal origins" in closing and "1 → 100 resources" in closing
     assert "docs/performance" in closing and "bench/README.md" in closing
     assert "goal" not in done.stdout.lower()
+    # The edge's figures, each next to its target, in the closing lines (issue 16).
+    edge_part = closing.split("The edge, compiled engine (each figure next to its target):", 1)[1]
+    assert 'fastcors edge="preflight" (Cython), a preflight answered at the edge:' in edge_part
+    assert re.search(r"preflight, 3 headers: [\d.]+ µs, 1/\d+ of bare Flask's", edge_part)
+    assert re.search(r"\(target <= 1/20: (met|not met)\)", edge_part)
+    assert re.search(r"less than Flask-CORS's on .* \(target >= 30x: (met|not met)\)", edge_part)
+    assert 'fastcors edge="all" (Cython), actual requests (the 8 scenarios' in edge_part
+    assert re.search(r"\(target >= 30x: (met|not met|not resolved)\)", edge_part)
+    assert re.search(r"\(target >= 10x each: (met|not met|not resolved)\)", edge_part)
+    assert re.search(r"\(target <= 2% each: (met|not met|not resolved)\)", edge_part)
+    assert "the edge layer alone" in edge_part
+    for label in ('fastcors edge="preflight" (Cython): ', 'fastcors edge="all" (Cython): '):
+        flat = next(line for line in edge_part.splitlines() if line.strip().startswith(label))
+        assert "1 → 1000 literal origins" in flat and "1 → 100 resources" in flat
+        assert (
+            "1 → 1000 literal origins, preflight" in flat and "1 → 100 resources, preflight" in flat
+        )
+        assert re.search(r"\(target flat, within ±5%: (met|not met|not resolved)\)", flat)
+    assert "The edge\n========" in done.stdout  # the edge's own tables
     payload = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    edge_facts = payload["summary"]["edge"]
+    assert edge_facts["preflight"]["time_over_bare_verdict"] in ("met", "not met")
+    assert {r["scenario"] for r in edge_facts["actual"]["scenarios"]} == {
+        s.id for s in scenarios.HEADLINE_SCENARIOS if not s.is_preflight
+    }
+    assert set(edge_facts["flat"]) == {"fastcors-edge-preflight", "fastcors-edge-all"}
+    assert set(payload["edge_alone"]) == {
+        s.id for s in scenarios.HEADLINE_SCENARIOS if not s.is_preflight
+    }
+    assert "control" in payload["flask"]["simple_get"]
+    assert "control" not in payload["flask"]["preflight"]
+    assert payload["flask"]["preflight"]["contenders"]["fastcors-edge-preflight"][
+        "answered_at_edge"
+    ]
     assert {"meta", "settings", "statistic", "flask", "engine", "timing"} <= set(payload)
     assert set(payload["summary"]["scenarios"]) == {c.key for c in CONTENDERS} - {BARE.key}
     assert set(payload["flask"]) == {s.id for s in scenarios.SCENARIOS}

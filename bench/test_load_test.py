@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bench import loadapp
-from bench.contenders import BY_KEY
+from bench import loadapp, scenarios
+from bench.contenders import BY_KEY, CONTENDERS
 from bench.scenarios import BY_ID, ExpectationError
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "load-test"
@@ -74,13 +74,71 @@ def gone(pid: int) -> bool:
 def test_servers_answer_correctly_and_are_stopped(
     load_test: types.ModuleType, tmp_path: Path
 ) -> None:
-    contenders = [BY_KEY["bare"], BY_KEY["fastcors-python"], BY_KEY["fastcors-cython"]]
+    contenders = [
+        BY_KEY["bare"],
+        BY_KEY["fastcors-python"],
+        BY_KEY["fastcors-cython"],
+        BY_KEY["fastcors-edge-preflight"],
+        BY_KEY["fastcors-edge-all"],
+    ]
     with load_test.servers(BY_ID["preflight"], contenders, options(load_test), tmp_path) as running:
         pids = [server.process.pid for server in running]
         for server in running:  # servers() checked them once; the answer stays right
             reply = server.request()
             assert reply.status == 200
+            names = {name.lower() for name, _ in reply.headers}
+            # Over HTTP too, the edge answered the preflight itself (Flask sends an Allow line).
+            assert ("allow" in names) == (not server.contender.is_edge)
     assert all(gone(pid) for pid in pids)
+
+
+def test_edge_servers_are_checked_over_http(load_test: types.ModuleType, tmp_path: Path) -> None:
+    # Flask's own answer (with its Allow line) is refused for an edge contender over HTTP too.
+    cython = [BY_KEY["fastcors-cython"]]
+    with load_test.servers(BY_ID["preflight"], cython, options(load_test), tmp_path) as running:
+        reply = running[0].request()
+    with pytest.raises(ExpectationError, match="Flask answered, not the edge"):
+        scenarios.check(BY_ID["preflight"], BY_KEY["fastcors-edge-preflight"], reply)
+
+
+def test_edge_contenders_are_loaded_by_default(load_test: types.ModuleType) -> None:
+    keys = [c.key for c in load_test.parse_args([]).selected]
+    assert keys == [c.key for c in CONTENDERS]
+    assert "fastcors-edge-preflight" in keys and "fastcors-edge-all" in keys
+    picked = load_test.parse_args(["--contenders", "bare,fastcors-edge-all,floor"]).selected
+    assert [c.key for c in picked] == ["bare", "fastcors-edge-all", "floor"]
+
+
+def _load_result(scenario: str, ratios: dict[str, float]) -> dict[str, Any]:
+    return {
+        "id": scenario,
+        "title": BY_ID[scenario].title,
+        "contenders": {
+            key: {"rps": 1000 * r, "ratio_to_bare": r, "ratio_to_bare_median": r - 0.01}
+            for key, r in ratios.items()
+        },
+    }
+
+
+def test_edge_goals(load_test: types.ModuleType) -> None:
+    results = [
+        _load_result("simple_get", {"bare": 1.0, "fastcors-edge-all": 0.985}),
+        _load_result("preflight", {"bare": 1.0, "fastcors-edge-preflight": 2.4}),
+    ]
+    goals = load_test.edge_goals(results)
+    assert [(g["contender"], g["scenario"], g["goal"], g["met"]) for g in goals] == [
+        ("fastcors-edge-preflight", "preflight", 1.3, True),
+        ("fastcors-edge-all", "simple_get", 0.99, False),
+    ]
+    lines = load_test.edge_lines(goals)
+    assert lines[0] == (
+        'fastcors edge="preflight" (Cython) on preflight, 3 headers: 2.400x bare Flask\'s '
+        "requests/s (median over rounds 2.390x) (target >= 1.3x: met)"
+    )
+    assert lines[1].endswith("(target >= 0.99x: not met)")
+    # Without bare Flask, or without the scenario, nothing to judge.
+    assert load_test.edge_goals([_load_result("preflight", {"fastcors-edge-preflight": 2})]) == []
+    assert load_test.edge_goals(results[:1])[0]["contender"] == "fastcors-edge-all"
 
 
 def test_servers_are_stopped_when_the_run_fails(
@@ -121,6 +179,13 @@ def test_app_refuses_the_wrong_engine(monkeypatch: pytest.MonkeyPatch) -> None:
         loadapp.create_app()
     monkeypatch.setattr(fastcors, "IMPLEMENTATION", "cython")
     assert callable(loadapp.create_app())
+    for key in ("fastcors-edge-preflight", "fastcors-edge-all"):
+        monkeypatch.setenv(loadapp.CONTENDER_VAR, key)
+        monkeypatch.setattr(fastcors, "IMPLEMENTATION", "python")
+        with pytest.raises(RuntimeError, match="expected 'cython'"):
+            loadapp.create_app()
+        monkeypatch.setattr(fastcors, "IMPLEMENTATION", "cython")
+        assert loadapp.create_app().extensions["fastcors"].edge == key.rsplit("-", 1)[1]
 
 
 def test_wrk_script_sends_the_scenario_request(load_test: types.ModuleType, tmp_path: Path) -> None:
