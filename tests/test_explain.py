@@ -310,9 +310,9 @@ def test_origin_set_by_a_view_answering_the_preflight() -> None:
 def test_every_documented_code_is_exercised_above() -> None:
     here = Path(__file__)
     # (the edge's code is exercised with the edge's apps, in test_explain_edge.py)
-    source = here.read_text(encoding="utf-8") + here.with_name(
-        "test_explain_edge.py"
-    ).read_text(encoding="utf-8")
+    source = here.read_text(encoding="utf-8") + here.with_name("test_explain_edge.py").read_text(
+        encoding="utf-8"
+    )
     for code in REASONS:
         assert f'"{code}"' in source, code
     assert INFORMATIONAL == {"ORIGIN_SET_BY_VIEW", "PREFLIGHT_AT_EDGE"}
