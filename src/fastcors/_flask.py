@@ -28,6 +28,7 @@ __all__ = [
     "after_request_hook",
     "app_state",
     "current_app_and_request",
+    "current_flask_app",
     "current_request",
     "default_options_response",
 ]
@@ -37,6 +38,8 @@ _app_proxy: Any = current_app
 #: The current request object (inside a request), without the proxy in between.
 current_request: Callable[[], Any] = _request_proxy._get_current_object
 _current_app: Callable[[], Flask] = _app_proxy._get_current_object
+#: The current app (inside an app context), without the proxy in between.
+current_flask_app: Callable[[], Flask] = _current_app
 
 
 def current_app_and_request() -> tuple[Flask, Any]:

@@ -13,7 +13,7 @@ from flask import Flask
 from . import _engine
 from ._diagnostics import report
 from ._edge import defer_to_edge, refuse_app_wide
-from ._flask import app_state, current_app_and_request, default_options_response
+from ._flask import app_state, current_flask_app, current_request, default_options_response
 from ._options import Layer, Merged
 from ._refusals import with_refusals_policy
 from ._registration import check_own_options, register_policy
@@ -23,6 +23,8 @@ __all__ = ["cross_origin"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 _WHERE = "cross_origin() keyword arguments"
+#: Where a view leaves its policy for the edge (the same key in both engines).
+_VIEW_KEY: str = _engine.VIEW_KEY
 
 
 class _AddedOptions(str):
@@ -88,6 +90,7 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     automatic_options_set = "automatic_options" in options
     token = object()
     lock = threading.Lock()
+    last: list[tuple[Any, Any]] = [(None, None)]
 
     def resolve(app: Flask) -> _View:
         with lock:
@@ -120,14 +123,20 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         # app's ensure_sync, and the CORS answer is made outside its event loop, where an async
         # OriginCheck can run in turn.
         def wrapped(*a: Any, **kw: Any) -> Any:
-            app, req = current_app_and_request()
-            view = app_state(app).views.get(token) or resolve(app)
+            app = current_flask_app()
+            req = current_request()
+            seen = last[0]  # (app, its _View) of an earlier request: usually the only app
+            if seen[0] is app:
+                view = seen[1]
+            else:
+                view = app_state(app).views.get(token) or resolve(app)
+                last[0] = (app, view)  # (one tuple, replaced whole: safe between threads)
             if req.method == "OPTIONS" and answers_options(view, req):
                 response = default_options_response(app)
             else:
                 rv = app.ensure_sync(f)(*a, **kw) if is_async else f(*a, **kw)
                 if view.defer:  # edge="all": Flask makes the response, the edge adds the lines
-                    req.environ[_engine.VIEW_KEY] = view.policy
+                    req.environ[_VIEW_KEY] = view.policy
                     return rv
                 response = app.make_response(rv)
             return view.apply(view.policy, req, response)
