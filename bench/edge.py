@@ -1,4 +1,4 @@
-"""The edge's figures from one run of ``python -m bench``, each next to its target (issue 16).
+"""The edge's figures from one run of ``python -m bench``, each next to its target.
 
 ``CORS(app, edge="preflight" | "all")`` puts fastcors' WSGI middleware around ``app.wsgi_app``.
 Its targets, all judged on one run next to bare Flask and Flask-CORS, compiled engine:

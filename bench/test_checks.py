@@ -414,7 +414,7 @@ def test_main_job_quick_run_writes_table_json_and_chart(tmp_path: Path) -> None:
     assert "1 → 1000 literal origins" in closing and "1 → 100 resources" in closing
     assert "docs/performance" in closing and "bench/README.md" in closing
     assert "goal" not in done.stdout.lower()
-    # The edge's figures, each next to its target, in the closing lines (issue 16).
+    # The edge's figures, each next to its target, in the closing lines.
     edge_part = closing.split("The edge, compiled engine (each figure next to its target):", 1)[1]
     assert 'fastcors edge="preflight" (Cython), a preflight answered at the edge:' in edge_part
     assert re.search(r"preflight, 3 headers: [\d.]+ µs, 1/\d+ of bare Flask's", edge_part)
