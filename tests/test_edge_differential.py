@@ -55,7 +55,7 @@ PATHS = [
     "/files/secret",
     "//api/items",
     "",
-    "/caf\xc3\xa9",  # UTF-8 bytes of "/café" as Latin-1
+    "/d\xc3\xa9j\xc3\xa0",  # UTF-8 bytes of "/déjà" as Latin-1
     "/bad\xff\xfe",  # not UTF-8
 ]
 METHODS = ["GET", "OPTIONS", "OPTIONS", "OPTIONS", "POST", "PUT", "options", "HEAD"]
