@@ -33,12 +33,32 @@ EDGES: list[Any] = [False, "preflight", "all"]
 EDGE_MODES = ["preflight", "all"]
 
 
+class NoAutomaticOptions(Flask):
+    """What ``PROVIDE_AUTOMATIC_OPTIONS = False`` does on Flask >= 3.1, for older Flask: no rule
+    gets Flask's automatic OPTIONS answer unless its view asks for one."""
+
+    def add_url_rule(  # type: ignore[override]
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Any = None,
+        provide_automatic_options: bool | None = None,
+        **options: Any,
+    ) -> None:
+        if provide_automatic_options is None:
+            provide_automatic_options = getattr(view_func, "provide_automatic_options", False)
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+
+
 def build(edge: Any, status: int = 204, *, login: bool = False, automatic: bool = True) -> Flask:
     """An app with two CORS objects on it, a blueprint with a nested one (each with its own
     CORS(blueprint)), cross_origin views of each kind and a view no policy covers."""
     app = Flask(__name__)
     if not automatic:
-        app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+        if "PROVIDE_AUTOMATIC_OPTIONS" in app.config:  # Flask >= 3.1
+            app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+        else:  # older Flask: the same effect, route by route
+            app = NoAutomaticOptions(__name__)
     edge_options = {"edge": edge, "preflight_status": status} if edge else {}
     CORS(
         app,
