@@ -583,6 +583,15 @@ def test_routed_path_of_missing_or_non_wsgi_path_info(engine: types.ModuleType) 
 # -- routing: cached, bounded, thread-safe first build ----------------------------------------------------
 
 
+def _router_cache(router: Any) -> dict[Any, Any]:
+    """The dict a router from ``_edge._router`` remembers its matches in."""
+    return next(
+        cell.cell_contents
+        for cell in (router.__closure__ or ())
+        if isinstance(cell.cell_contents, dict)
+    )
+
+
 def test_the_router_remembers_a_bounded_number_of_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(edge_module, "ROUTE_CACHE_SIZE", 8)
     app = Flask(__name__)
@@ -600,11 +609,7 @@ def test_the_router_remembers_a_bounded_number_of_paths(monkeypatch: pytest.Monk
         assert router(env) is not None
         assert router(env) == router(dict(env))
     assert router(environ("/nowhere", "OPTIONS")) is None
-    cache = next(
-        cell.cell_contents
-        for cell in (router.__closure__ or ())
-        if isinstance(cell.cell_contents, dict)
-    )
+    cache = _router_cache(router)
     assert len(cache) <= 8
     assert route is not None
     client = app.test_client()
@@ -733,11 +738,7 @@ def test_long_paths_are_routed_but_never_remembered(monkeypatch: pytest.MonkeyPa
 
     CORS(app, edge="preflight", origins=[A])
     router = edge_module._router(app)
-    cache = next(
-        cell.cell_contents
-        for cell in (router.__closure__ or ())
-        if isinstance(cell.cell_contents, dict)
-    )
+    cache = _router_cache(router)
     long_path = "/v/" + "x" * edge_module.ROUTE_CACHE_MAX_PATH
     assert router(environ(long_path, "OPTIONS")) is not None
     assert cache == {}

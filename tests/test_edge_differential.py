@@ -19,14 +19,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from flask import Blueprint, Flask, abort
+from flask import Blueprint, Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from fastcors import CORS, cross_origin
 
-from .test_differential import REQUEST_HEADERS, REQUEST_ORIGINS, option_set, resources_value
+from .test_differential import (
+    REQUEST_HEADERS,
+    REQUEST_ORIGINS,
+    add_routes,
+    option_set,
+    resources_value,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::fastcors.CORSConfigWarning")
 
@@ -62,37 +68,13 @@ METHODS = ["GET", "OPTIONS", "OPTIONS", "OPTIONS", "POST", "PUT", "options", "HE
 
 
 def _routes(target: Flask | Blueprint, decorated: dict[str, Any] | None) -> None:
-    @target.route("/", methods=["GET", "POST"])
-    def index() -> str:
-        return "index"
-
-    @target.route("/api/items", methods=["GET", "POST", "PUT"])
-    def items() -> str:
-        return "items"
-
-    @target.route("/api/items/<int:item>", methods=["GET", "PUT", "DELETE"])
-    def item(item: int) -> str:
-        return str(item)
-
-    @target.route("/public/x")
-    def public() -> str:
-        return "public"
-
-    @target.route("/boom")
-    def boom() -> str:
-        raise RuntimeError("boom")
-
-    @target.route("/abort")
-    def aborts() -> str:
-        abort(418)
+    """The differential test's routes (index, items, errors, files), a strict-slashes route, and
+    with ``decorated`` two ``cross_origin`` views (one answering OPTIONS itself)."""
+    add_routes(target)
 
     @target.route("/slash/")
     def slash() -> str:
         return "slash"
-
-    @target.route("/files/<path:name>")
-    def files(name: str) -> str:
-        return name
 
     if decorated is not None:
 

@@ -30,7 +30,7 @@ from werkzeug.datastructures import Headers, MultiDict
 from .origins import split_origin
 
 if TYPE_CHECKING:
-    from ._compile import PolicyFields, ResourceTable
+    from ._compile import EdgeFields, PolicyFields, ResourceTable
 
 __all__ = [
     "ACAC",
@@ -559,7 +559,7 @@ class EdgeTable:
     all_responses: bool
     status: str
 
-    def __init__(self, fields: Any) -> None:
+    def __init__(self, fields: EdgeFields) -> None:
         init = object.__setattr__
         init(self, "_app_chain", fields.app_chain)
         init(self, "_rule_chains", fields.rule_chains)
